@@ -1,0 +1,289 @@
+"""Synaptic conductances: the `Synapse` parameters, receptor presets and waveforms.
+
+A synapse is a conductance g(t) with a reversal potential. One presynaptic
+event at time t0 opens it with the time course
+
+- single exponential (``tau_rise_ms == 0``): g = g_max e^{-s/tau_d},
+- alpha function (``tau_rise_ms == tau_decay_ms == tau``): g = g_max (s/tau) e^{1 - s/tau},
+- dual exponential (``0 < tau_rise_ms < tau_decay_ms``):
+  g = g_max f (e^{-s/tau_d} - e^{-s/tau_r}),
+
+with s = t - t0 and f chosen so that the peak of one isolated event is g_max
+(as the weight of NEURON's Exp2Syn). Events sum linearly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import _checks
+from ._recurrence import linear_recurrence
+
+# An onset within this fraction of a step of a grid point counts as on it.
+_ON_GRID_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Synapse:
+    """A conductance-based synapse.
+
+    Parameters
+    ----------
+    g_max_nS : float
+        Peak conductance of one isolated event, nS, >= 0.
+    tau_rise_ms : float
+        Rise time constant, ms, 0 <= tau_rise_ms <= tau_decay_ms (0: single exponential;
+        equal to tau_decay_ms: alpha function).
+    tau_decay_ms : float
+        Decay time constant, ms, > 0.
+    e_rev_mV : float
+        Reversal potential, mV.
+    name : str
+        Label used in legends.
+    mg_out_mM : float
+        Extracellular Mg2+ for an NMDA-type voltage-dependent block, mM, >= 0;
+        0 (the default) means no block. Applied by `ipsplib.simulate`.
+
+    Examples
+    --------
+    >>> syn = Synapse(g_max_nS=1.0, tau_rise_ms=0.5, tau_decay_ms=5.0, e_rev_mV=0.0)
+    >>> round(float(syn.conductance([syn.peak_time_ms], [0.0])[0]), 6)
+    1.0
+    """
+
+    g_max_nS: float
+    tau_rise_ms: float
+    tau_decay_ms: float
+    e_rev_mV: float
+    name: str = ""
+    mg_out_mM: float = 0.0
+
+    def __post_init__(self):
+        _checks.non_negative("g_max_nS", self.g_max_nS, "nS")
+        _checks.non_negative("tau_rise_ms", self.tau_rise_ms, "ms")
+        _checks.positive("tau_decay_ms", self.tau_decay_ms, "ms")
+        _checks.as_finite("e_rev_mV", self.e_rev_mV, "mV")
+        _checks.non_negative("mg_out_mM", self.mg_out_mM, "mM")
+        if self.tau_rise_ms > self.tau_decay_ms:
+            raise ValueError(f"tau_rise_ms must be <= tau_decay_ms ({self.tau_decay_ms} ms), "
+                             f"got {self.tau_rise_ms} ms")
+
+    @property
+    def kind(self) -> str:
+        """"exponential", "alpha" or "dual exponential"."""
+        if self.tau_rise_ms == 0:
+            return "exponential"
+        if self.tau_rise_ms == self.tau_decay_ms:
+            return "alpha"
+        return "dual exponential"
+
+    @property
+    def peak_time_ms(self) -> float:
+        """Time from onset to the peak of one event, ms.
+
+        Dual exponential: t_peak = tau_r tau_d / (tau_d - tau_r) ln(tau_d / tau_r).
+        """
+        tau_r, tau_d = float(self.tau_rise_ms), float(self.tau_decay_ms)
+        if self.kind == "exponential":
+            return 0.0
+        if self.kind == "alpha":
+            return tau_d
+        return tau_r * tau_d / (tau_d - tau_r) * math.log(tau_d / tau_r)
+
+    def waveform_terms(self) -> list[tuple[float, float, int]]:
+        """The event waveform as a sum of terms ``coef_nS * (s/tau)**power * exp(-s/tau)``.
+
+        Returns a list of ``(coef_nS, tau_ms, power)``.
+        """
+        g, tau_r, tau_d = float(self.g_max_nS), float(self.tau_rise_ms), float(self.tau_decay_ms)
+        if self.kind == "exponential":
+            return [(g, tau_d, 0)]
+        if self.kind == "alpha":
+            return [(g * math.e, tau_d, 1)]
+        t_peak = self.peak_time_ms
+        norm = 1.0 / (math.exp(-t_peak / tau_d) - math.exp(-t_peak / tau_r))
+        return [(g * norm, tau_d, 0), (-g * norm, tau_r, 0)]
+
+    def conductance(self, t_ms, onsets_ms) -> np.ndarray:
+        """Conductance in nS at times ``t_ms`` for presynaptic events at ``onsets_ms``.
+
+        Parameters
+        ----------
+        t_ms : array
+            Times, ms, finite.
+        onsets_ms : array
+            Event times, ms, finite. Events sum linearly.
+
+        Examples
+        --------
+        >>> syn = Synapse(2.0, 0.0, 5.0, 0.0)
+        >>> syn.conductance([0.0, 5.0], [0.0]).round(4)
+        array([2.    , 0.7358])
+        """
+        t = _checks.as_finite("t_ms", t_ms, "ms")
+        onsets = _checks.as_finite("onsets_ms", onsets_ms, "ms").ravel()
+        g = np.zeros_like(t, dtype=float)
+        for onset in onsets:
+            s = t - onset
+            after = s >= 0
+            for coef, tau, power in self.waveform_terms():
+                x = s[after] / tau
+                g[after] += coef * x**power * np.exp(-x)
+        return g
+
+    def grid_conductance(self, n_steps: int, dt_ms: float, onsets_ms):
+        """Conductance on the grid t = k dt (k = 0..n_steps) and its integral over each step.
+
+        Used by `ipsplib.simulate`: the exact step integrals let onsets fall
+        between grid points. Sums over events are computed by a vectorised
+        recurrence, so the cost does not grow with the number of events.
+
+        Returns
+        -------
+        g_nS : ndarray, shape (n_steps + 1,)
+        step_integral_nS_ms : ndarray, shape (n_steps,)
+            Integral of g over [t_k, t_k+1], nS ms.
+        """
+        onsets = np.sort(checked_onsets(onsets_ms))
+        # Bin k holds the events in (t_{k-1}, t_k]; later events are outside the trace.
+        bins = np.ceil(onsets / dt_ms - _ON_GRID_TOLERANCE).astype(int)
+        keep = bins <= n_steps
+        bins, onsets = bins[keep], onsets[keep]
+        lag = bins * dt_ms - onsets
+        count = np.bincount(bins, minlength=n_steps + 1).astype(float)
+        g = np.zeros(n_steps + 1)
+        integral = np.zeros(n_steps)
+        for coef, tau, power in self.waveform_terms():
+            decay = math.exp(-dt_ms / tau)
+            u = np.bincount(bins, np.exp(-lag / tau), minlength=n_steps + 1)
+            e_sum = linear_recurrence(-dt_ms / tau, u)
+            if power == 0:
+                values = e_sum
+                term_integral = tau * ((1 - decay) * e_sum[:-1] + count[1:] - u[1:])
+            else:
+                v = np.bincount(bins, lag / tau * np.exp(-lag / tau), minlength=n_steps + 1)
+                carried = np.concatenate(([0.0], decay * dt_ms / tau * e_sum[:-1]))
+                values = linear_recurrence(-dt_ms / tau, carried + v)
+                term_integral = tau * ((1 - decay) * (values[:-1] + e_sum[:-1])
+                                       - decay * dt_ms / tau * e_sum[:-1]
+                                       + count[1:] - v[1:] - u[1:])
+            g += coef * values
+            integral += coef * term_integral
+        return g, integral
+
+
+def checked_onsets(onsets_ms) -> np.ndarray:
+    """Event times as a 1-D float array, each finite and >= 0 ms."""
+    return _checks.non_negative("onsets_ms", np.atleast_1d(onsets_ms), "ms").ravel()
+
+
+def _preset(defaults: dict, overrides: dict) -> Synapse:
+    unknown = set(overrides) - set(Synapse.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown Synapse field(s) {sorted(unknown)}; valid: {list(Synapse.__dataclass_fields__)}")
+    return replace(Synapse(**defaults), **overrides)
+
+
+def ampa(**overrides) -> Synapse:
+    """AMPA receptor: fast glutamatergic excitation, E_rev 0 mV.
+
+    Defaults: g_max 1 nS (unitary cortical synapses are 0.1-1 nS), rise 0.2 ms,
+    decay 2 ms (rise 0.2-0.5 ms and decay 1-5 ms near 35 °C; the minimal kinetic
+    model of Destexhe et al. decays with 1/beta = 5.3 ms). E_rev 0 mV (a single
+    Ia-fibre EPSC reverses at +4.6 +/- 2 mV, Finkel & Redman 1983).
+
+    References
+    ----------
+    Destexhe, Mainen & Sejnowski (1998), Kinetic models of synaptic transmission,
+    in Koch & Segev (eds), Methods in Neuronal Modeling, 2nd ed. MIT Press.
+    Finkel & Redman (1983) J Physiol 342:615.
+
+    Examples
+    --------
+    >>> ampa(g_max_nS=2.0).g_max_nS
+    2.0
+    """
+    return _preset(dict(g_max_nS=1.0, tau_rise_ms=0.2, tau_decay_ms=2.0, e_rev_mV=0.0, name="AMPA"), overrides)
+
+
+def nmda(**overrides) -> Synapse:
+    """NMDA receptor: slow glutamatergic excitation with a voltage-dependent Mg2+ block.
+
+    Defaults: g_max 1 nS, rise 2 ms, decay 100 ms (Brunel & Wang 2001), E_rev
+    0 mV, [Mg2+]o 1 mM (block of Jahr & Stevens 1990; pass ``mg_out_mM=0`` to
+    remove it).
+
+    References
+    ----------
+    Brunel & Wang (2001) J Comput Neurosci 11:63. Jahr & Stevens (1990) J Neurosci 10:3178.
+
+    Examples
+    --------
+    >>> nmda().mg_out_mM, nmda(mg_out_mM=0.0).mg_out_mM
+    (1.0, 0.0)
+    """
+    return _preset(dict(g_max_nS=1.0, tau_rise_ms=2.0, tau_decay_ms=100.0, e_rev_mV=0.0,
+                        name="NMDA", mg_out_mM=1.0), overrides)
+
+
+def gaba_a(**overrides) -> Synapse:
+    """GABA_A receptor: fast inhibition through a Cl- (and HCO3-) channel.
+
+    Defaults: g_max 1 nS, rise 0.5 ms, decay 5.6 ms (1/beta of the Destexhe et
+    al. kinetic model), E_rev -80 mV as in that model; the real E_GABA depends on
+    [Cl-]i (see `ipsplib.gaba_reversal`).
+
+    References
+    ----------
+    Destexhe, Mainen & Sejnowski (1998), in Methods in Neuronal Modeling, 2nd ed.
+
+    Examples
+    --------
+    >>> gaba_a(e_rev_mV=-70.0).e_rev_mV
+    -70.0
+    """
+    return _preset(dict(g_max_nS=1.0, tau_rise_ms=0.5, tau_decay_ms=5.6, e_rev_mV=-80.0, name="GABA_A"), overrides)
+
+
+def gaba_b(**overrides) -> Synapse:
+    """GABA_B receptor: slow inhibition through G-protein-gated K+ (GIRK) channels.
+
+    Defaults: g_max 0.5 nS, rise 50 ms, decay 200 ms (a dual exponential that
+    peaks at ~92 ms and lasts hundreds of ms, as the kinetic model of Destexhe
+    et al.), E_rev -95 mV (near E_K).
+
+    References
+    ----------
+    Destexhe, Mainen & Sejnowski (1998), in Methods in Neuronal Modeling, 2nd ed.
+
+    Examples
+    --------
+    >>> round(gaba_b().peak_time_ms)
+    92
+    """
+    return _preset(dict(g_max_nS=0.5, tau_rise_ms=50.0, tau_decay_ms=200.0, e_rev_mV=-95.0, name="GABA_B"), overrides)
+
+
+def glycine(**overrides) -> Synapse:
+    """Glycine receptor: fast Cl- inhibition in spinal cord and brainstem.
+
+    Defaults: g_max 1 nS, rise 0.5 ms, decay 5 ms (adult; slower in neonates),
+    E_rev -80 mV as for GABA_A; the channel's P_HCO3/P_Cl is about 0.11
+    (Bormann et al. 1987), lower than GABA_A's.
+
+    References
+    ----------
+    Bormann, Hamill & Sakmann (1987) J Physiol 385:243.
+
+    Examples
+    --------
+    >>> glycine().name
+    'glycine'
+    """
+    return _preset(dict(g_max_nS=1.0, tau_rise_ms=0.5, tau_decay_ms=5.0, e_rev_mV=-80.0, name="glycine"), overrides)
+
+
+PRESETS = {"AMPA": ampa, "NMDA": nmda, "GABA_A": gaba_a, "GABA_B": gaba_b, "glycine": glycine}
