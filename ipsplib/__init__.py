@@ -20,6 +20,16 @@ from .synapses import Synapse
 __version__ = "0.1.0"
 
 __all__ = [
-    "Cell", "Synapse", "Trace", "driving_force", "gaba_reversal", "ghk_potential", "mg_block",
-    "nernst", "simulate", "steady_state", "synapses", "thermal_voltage_mV",
+    "Cell",
+    "Synapse",
+    "Trace",
+    "driving_force",
+    "gaba_reversal",
+    "ghk_potential",
+    "mg_block",
+    "nernst",
+    "simulate",
+    "steady_state",
+    "synapses",
+    "thermal_voltage_mV",
 ]

@@ -107,10 +107,13 @@ def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
     ions = list(permeability)
     for ion in ions:
         if VALENCE.get(ion) not in (1, -1):
-            raise ValueError(f"permeability has ion {ion!r}; valid monovalent ions are "
-                             f"{sorted(k for k, z in VALENCE.items() if abs(z) == 1)}")
-    perm = np.array([_checks.non_negative(f"permeability[{ion!r}]", permeability[ion], "(relative)")
-                     for ion in ions], dtype=float)
+            raise ValueError(
+                f"permeability has ion {ion!r}; valid monovalent ions are "
+                f"{sorted(k for k, z in VALENCE.items() if abs(z) == 1)}"
+            )
+    perm = np.array(
+        [_checks.non_negative(f"permeability[{ion!r}]", permeability[ion], "(relative)") for ion in ions], dtype=float
+    )
     if not np.any(perm > 0):
         raise ValueError("permeability must have at least one ion with permeability > 0 (relative)")
     out = _concentrations("c_out_mM", c_out_mM, ions)
@@ -121,8 +124,7 @@ def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
     return float(thermal_voltage_mV(temperature_c) * np.log(numerator / denominator))
 
 
-def gaba_reversal(cl_in_mM, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.0,
-                  p_hco3_over_p_cl=0.2, temperature_c=37.0):
+def gaba_reversal(cl_in_mM, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.0, p_hco3_over_p_cl=0.2, temperature_c=37.0):
     """Reversal potential of a channel passing Cl- and HCO3- (GABA_A, glycine), in mV.
 
     The GHK form for two anions with permeability ratio r = P_HCO3 / P_Cl:

@@ -74,8 +74,9 @@ class Cell:
             object.__setattr__(self, "v_reset_mV", float(self.e_leak_mV))
         _checks.as_finite("v_reset_mV", self.v_reset_mV, "mV")
         if self.v_reset_mV >= self.v_threshold_mV:
-            raise ValueError(f"v_reset_mV must be < v_threshold_mV ({self.v_threshold_mV} mV), "
-                             f"got {self.v_reset_mV} mV")
+            raise ValueError(
+                f"v_reset_mV must be < v_threshold_mV ({self.v_threshold_mV} mV), got {self.v_reset_mV} mV"
+            )
 
     @property
     def tau_m_ms(self) -> float:
@@ -140,7 +141,7 @@ def _grid(duration_ms, dt_ms) -> tuple[int, float]:
     dt = float(_checks.positive("dt_ms", dt_ms, "ms"))
     if dt > duration:
         raise ValueError(f"dt_ms must be <= duration_ms ({duration} ms), got {dt} ms")
-    n_steps = int(math.floor(duration / dt + 1e-9))
+    n_steps = math.floor(duration / dt + 1e-9)
     return n_steps, dt
 
 
@@ -152,8 +153,10 @@ def _injected_step_average(i_inject_pA, n_steps: int) -> np.ndarray:
     if current.ndim == 0:
         return np.full(n_steps, float(current))
     if current.shape != (n_steps + 1,):
-        raise ValueError(f"i_inject_pA must be a number or an array of length {n_steps + 1} "
-                         f"(one value per grid point, pA), got shape {current.shape}")
+        raise ValueError(
+            f"i_inject_pA must be a number or an array of length {n_steps + 1} "
+            f"(one value per grid point, pA), got shape {current.shape}"
+        )
     return 0.5 * (current[:-1] + current[1:])
 
 
@@ -217,9 +220,14 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     if blocked.any():
         block[blocked] = mg_block(v[None, :], mg[blocked, None])
     g_eff = g_grid * block
-    return Trace(t_ms=t, v_mV=v, spikes_ms=np.array(spikes), g_nS=g_eff,
-                 i_pA=g_eff * (v[None, :] - e_rev[:, None]),
-                 names=tuple(syn.name for syn, _ in checked))
+    return Trace(
+        t_ms=t,
+        v_mV=v,
+        spikes_ms=np.array(spikes),
+        g_nS=g_eff,
+        i_pA=g_eff * (v[None, :] - e_rev[:, None]),
+        names=tuple(syn.name for syn, _ in checked),
+    )
 
 
 def _spike(cell: Cell, v: np.ndarray, index: int, dt: float, v_before: float, v_after: float):
@@ -232,8 +240,8 @@ def _spike(cell: Cell, v: np.ndarray, index: int, dt: float, v_before: float, v_
     else:
         fraction = (cell.v_threshold_mV - v_before) / (v_after - v_before)
     t_spike = (index - 1 + fraction) * dt
-    last = min(v.size - 1, max(index, int(math.floor((t_spike + cell.refractory_ms) / dt + 1e-9))))
-    v[index:last + 1] = cell.v_reset_mV
+    last = min(v.size - 1, max(index, math.floor((t_spike + cell.refractory_ms) / dt + 1e-9)))
+    v[index : last + 1] = cell.v_reset_mV
     return t_spike, last
 
 
@@ -248,9 +256,9 @@ def _integrate_linear(cell: Cell, v0: float, dt: float, g_total, drive):
     start = 0  # step `start` takes V from grid point start to start + 1
     while start < g_total.size:
         stop = chunk_end(cum_log, start)
-        v[start + 1:stop + 1] = solve_chunk(cum_log, step_drive, v[start], start, stop)
+        v[start + 1 : stop + 1] = solve_chunk(cum_log, step_drive, v[start], start, stop)
         if cell.spiking:
-            crossed = np.flatnonzero(v[start + 1:stop + 1] >= cell.v_threshold_mV)
+            crossed = np.flatnonzero(v[start + 1 : stop + 1] >= cell.v_threshold_mV)
             if crossed.size:
                 index = start + 1 + int(crossed[0])
                 t_spike, last = _spike(cell, v, index, dt, v[index - 1], v[index])
@@ -277,7 +285,7 @@ def _integrate_stepwise(cell: Cell, v0: float, dt: float, g_total, drive, g_bloc
 
     def advance(n: int, v_now: float, v_block: float) -> float:
         g, d = g_total[n], drive[n]
-        for g_row, e, mg in zip(g_blocked, e_blocked, mg_blocked):
+        for g_row, e, mg in zip(g_blocked, e_blocked, mg_blocked, strict=True):
             gb = g_row[n] / (1.0 + mg / MG_BLOCK_KD_MM * math.exp(-MG_BLOCK_SLOPE_PER_MV * v_block))
             g += gb
             d += gb * e

@@ -68,12 +68,11 @@ class Synapse:
         _checks.as_finite("e_rev_mV", self.e_rev_mV, "mV")
         _checks.non_negative("mg_out_mM", self.mg_out_mM, "mM")
         if self.tau_rise_ms > self.tau_decay_ms:
-            raise ValueError(f"tau_rise_ms must be <= tau_decay_ms ({self.tau_decay_ms} ms), "
-                             f"got {self.tau_rise_ms} ms")
+            raise ValueError(f"tau_rise_ms must be <= tau_decay_ms ({self.tau_decay_ms} ms), got {self.tau_rise_ms} ms")
 
     @property
     def kind(self) -> str:
-        """"exponential", "alpha" or "dual exponential"."""
+        """ "exponential", "alpha" or "dual exponential"."""
         if self.tau_rise_ms == 0:
             return "exponential"
         if self.tau_rise_ms == self.tau_decay_ms:
@@ -167,9 +166,13 @@ class Synapse:
                 v = np.bincount(bins, lag / tau * np.exp(-lag / tau), minlength=n_steps + 1)
                 carried = np.concatenate(([0.0], decay * dt_ms / tau * e_sum[:-1]))
                 values = linear_recurrence(-dt_ms / tau, carried + v)
-                term_integral = tau * ((1 - decay) * (values[:-1] + e_sum[:-1])
-                                       - decay * dt_ms / tau * e_sum[:-1]
-                                       + count[1:] - v[1:] - u[1:])
+                term_integral = tau * (
+                    (1 - decay) * (values[:-1] + e_sum[:-1])
+                    - decay * dt_ms / tau * e_sum[:-1]
+                    + count[1:]
+                    - v[1:]
+                    - u[1:]
+                )
             g += coef * values
             integral += coef * term_integral
         return g, integral
@@ -206,7 +209,9 @@ def ampa(**overrides) -> Synapse:
     >>> ampa(g_max_nS=2.0).g_max_nS
     2.0
     """
-    return _preset(dict(g_max_nS=1.0, tau_rise_ms=0.2, tau_decay_ms=2.0, e_rev_mV=0.0, name="AMPA"), overrides)
+    return _preset(
+        {"g_max_nS": 1.0, "tau_rise_ms": 0.2, "tau_decay_ms": 2.0, "e_rev_mV": 0.0, "name": "AMPA"}, overrides
+    )
 
 
 def nmda(**overrides) -> Synapse:
@@ -225,8 +230,10 @@ def nmda(**overrides) -> Synapse:
     >>> nmda().mg_out_mM, nmda(mg_out_mM=0.0).mg_out_mM
     (1.0, 0.0)
     """
-    return _preset(dict(g_max_nS=1.0, tau_rise_ms=2.0, tau_decay_ms=100.0, e_rev_mV=0.0,
-                        name="NMDA", mg_out_mM=1.0), overrides)
+    return _preset(
+        {"g_max_nS": 1.0, "tau_rise_ms": 2.0, "tau_decay_ms": 100.0, "e_rev_mV": 0.0, "name": "NMDA", "mg_out_mM": 1.0},
+        overrides,
+    )
 
 
 def gaba_a(**overrides) -> Synapse:
@@ -245,7 +252,9 @@ def gaba_a(**overrides) -> Synapse:
     >>> gaba_a(e_rev_mV=-70.0).e_rev_mV
     -70.0
     """
-    return _preset(dict(g_max_nS=1.0, tau_rise_ms=0.5, tau_decay_ms=5.6, e_rev_mV=-80.0, name="GABA_A"), overrides)
+    return _preset(
+        {"g_max_nS": 1.0, "tau_rise_ms": 0.5, "tau_decay_ms": 5.6, "e_rev_mV": -80.0, "name": "GABA_A"}, overrides
+    )
 
 
 def gaba_b(**overrides) -> Synapse:
@@ -264,7 +273,9 @@ def gaba_b(**overrides) -> Synapse:
     >>> round(gaba_b().peak_time_ms)
     92
     """
-    return _preset(dict(g_max_nS=0.5, tau_rise_ms=50.0, tau_decay_ms=200.0, e_rev_mV=-95.0, name="GABA_B"), overrides)
+    return _preset(
+        {"g_max_nS": 0.5, "tau_rise_ms": 50.0, "tau_decay_ms": 200.0, "e_rev_mV": -95.0, "name": "GABA_B"}, overrides
+    )
 
 
 def glycine(**overrides) -> Synapse:
@@ -283,7 +294,9 @@ def glycine(**overrides) -> Synapse:
     >>> glycine().name
     'glycine'
     """
-    return _preset(dict(g_max_nS=1.0, tau_rise_ms=0.5, tau_decay_ms=5.0, e_rev_mV=-80.0, name="glycine"), overrides)
+    return _preset(
+        {"g_max_nS": 1.0, "tau_rise_ms": 0.5, "tau_decay_ms": 5.0, "e_rev_mV": -80.0, "name": "glycine"}, overrides
+    )
 
 
 PRESETS = {"AMPA": ampa, "NMDA": nmda, "GABA_A": gaba_a, "GABA_B": gaba_b, "glycine": glycine}
