@@ -1,0 +1,193 @@
+"""Current-based synapses: the simpler model that conductance-based synapses are compared with.
+
+A conductance-based synapse passes the current g(t) (V - E_rev), which shrinks
+as V approaches E_rev. A current-based synapse freezes the driving force at a
+fixed potential V_fix (usually rest):
+
+    I_syn(t) = g(t) B(V_fix) (V_fix - E_rev),     positive outward,
+
+so its current no longer depends on what the membrane does. The membrane is
+then a linear filter of its input: PSPs add exactly, however large they are.
+Conductance-based PSPs add sublinearly, because each one reduces the driving
+force of the others. For small inputs the two models agree.
+
+Only passive cells are supported (no threshold): the comparison is about
+subthreshold summation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _checks
+from ._recurrence import linear_recurrence
+from .ions import mg_block
+from .membrane import Cell
+from .synapses import Synapse, checked_onsets
+
+
+@dataclass(frozen=True)
+class CurrentTrace:
+    """The result of `simulate_current_based`.
+
+    Attributes
+    ----------
+    t_ms : ndarray, shape (n,)
+        Time grid, ms.
+    v_mV : ndarray, shape (n,)
+        Membrane potential, mV.
+    g_nS : ndarray, shape (n_inputs, n)
+        Each input's conductance waveform times its frozen Mg2+ block, nS: it
+        sets the shape of the current; the membrane does not see it as a conductance.
+    i_pA : ndarray, shape (n_inputs, n)
+        Each input's injected current, pA, positive outward.
+    names : tuple of str
+        The inputs' synapse names.
+    """
+
+    t_ms: np.ndarray
+    v_mV: np.ndarray
+    g_nS: np.ndarray
+    i_pA: np.ndarray
+    names: tuple
+
+
+def _checked_inputs(inputs) -> list[tuple[Synapse, np.ndarray]]:
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        raise ValueError("inputs must be a sequence of (Synapse, onsets_ms) pairs")
+    checked = []
+    for k, pair in enumerate(inputs):
+        if not (isinstance(pair, Sequence) and len(pair) == 2 and isinstance(pair[0], Synapse)):
+            raise ValueError(f"inputs[{k}] must be a (Synapse, onsets_ms) pair, got {pair!r}")
+        checked.append((pair[0], checked_onsets(pair[1])))
+    return checked
+
+
+def _block(synapse: Synapse, v_fixed_mV: float) -> float:
+    """Mg2+ block factor at the frozen potential (1 for a synapse without block)."""
+    if synapse.mg_out_mM > 0:
+        return float(mg_block(v_fixed_mV, synapse.mg_out_mM))
+    return 1.0
+
+
+def synaptic_current_pA(synapse: Synapse, t_ms, onsets_ms, v_fixed_mV):
+    """Current of a current-based synapse, pA, positive outward.
+
+    I(t) = g(t) B(V_fix) (V_fix - E_rev): the conductance-based current with
+    the driving force (and, for NMDA, the Mg2+ block) frozen at ``v_fixed_mV``.
+
+    Parameters
+    ----------
+    synapse : Synapse
+        Its conductance waveform, g_max and E_rev set the current.
+    t_ms : array
+        Times, ms, finite.
+    onsets_ms : array
+        Presynaptic event times, ms, >= 0.
+    v_fixed_mV : float
+        Potential at which the driving force is frozen, mV (usually rest).
+
+    Returns
+    -------
+    ndarray
+        Current at each time in ``t_ms``, pA (negative = inward).
+
+    Examples
+    --------
+    >>> from ipsplib.synapses import ampa
+    >>> syn = ampa(g_max_nS=1.0)                       # peak 1 nS, E_rev 0 mV
+    >>> i = synaptic_current_pA(syn, [syn.peak_time_ms], [0.0], v_fixed_mV=-70.0)
+    >>> round(float(i[0]), 6)                          # 1 nS x (-70 mV - 0 mV): inward
+    -70.0
+    """
+    if not isinstance(synapse, Synapse):
+        raise ValueError(f"synapse must be an ipsplib Synapse, got {type(synapse).__name__}")
+    v_fix = float(_checks.as_finite("v_fixed_mV", v_fixed_mV, "mV"))
+    onsets = _checks.non_negative("onsets_ms", np.atleast_1d(onsets_ms), "ms").ravel()
+    g = synapse.conductance(t_ms, onsets)
+    return g * _block(synapse, v_fix) * (v_fix - float(synapse.e_rev_mV))
+
+
+def _grid(duration_ms, dt_ms) -> tuple[int, float]:
+    duration = float(_checks.positive("duration_ms", duration_ms, "ms"))
+    dt = float(_checks.positive("dt_ms", dt_ms, "ms"))
+    if dt > duration:
+        raise ValueError(f"dt_ms must be <= duration_ms ({duration} ms), got {dt} ms")
+    return int(math.floor(duration / dt + 1e-9)), dt
+
+
+def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed_mV=None, v0_mV=None) -> CurrentTrace:
+    """Membrane potential of a passive cell whose synapses inject fixed currents.
+
+    C dV/dt = -g_L (V - E_L) - sum_k I_k(t), with I_k from `synaptic_current_pA`.
+    Each step is integrated exactly with the current held at its exact
+    average over the step (the scheme of `ipsplib.simulate`), so the two
+    models differ only in the physics, not in the numerics.
+
+    Parameters
+    ----------
+    cell : Cell
+        A passive cell (``v_threshold_mV`` None).
+    inputs : sequence of (Synapse, onsets_ms)
+        Each synapse with its presynaptic event times, ms, >= 0.
+    duration_ms : float
+        Length of the simulation, ms, > 0.
+    dt_ms : float
+        Time step, ms, 0 < dt_ms <= duration_ms.
+    v_fixed_mV : float or None
+        Potential at which every driving force is frozen, mV (default: ``cell.e_leak_mV``).
+    v0_mV : float or None
+        Initial potential, mV (default: ``cell.e_leak_mV``).
+
+    Returns
+    -------
+    CurrentTrace
+        Like `ipsplib.Trace`, without spikes; ``i_pA`` holds the injected
+        synaptic currents, positive outward.
+
+    Examples
+    --------
+    Two simultaneous inputs give exactly twice the depolarization of one:
+
+    >>> from ipsplib import Cell
+    >>> from ipsplib.synapses import ampa
+    >>> cell = Cell(c_m_pF=200.0, g_leak_nS=10.0, e_leak_mV=-70.0)
+    >>> one = simulate_current_based(cell, [(ampa(g_max_nS=5.0), [1.0])], 50.0)
+    >>> two = simulate_current_based(cell, [(ampa(g_max_nS=5.0), [1.0, 1.0])], 50.0)
+    >>> round(float((two.v_mV.max() + 70.0) / (one.v_mV.max() + 70.0)), 9)
+    2.0
+    """
+    if not isinstance(cell, Cell):
+        raise ValueError(f"cell must be an ipsplib Cell, got {type(cell).__name__}")
+    if cell.spiking:
+        raise ValueError("cell must be passive (v_threshold_mV None) for simulate_current_based, "
+                         f"got v_threshold_mV = {cell.v_threshold_mV} mV")
+    n_steps, dt = _grid(duration_ms, dt_ms)
+    checked = _checked_inputs(inputs)
+    e_leak = float(cell.e_leak_mV)
+    v_fix = e_leak if v_fixed_mV is None else float(_checks.as_finite("v_fixed_mV", v_fixed_mV, "mV"))
+    v0 = e_leak if v0_mV is None else float(_checks.as_finite("v0_mV", v0_mV, "mV"))
+
+    g_grid = np.zeros((len(checked), n_steps + 1))
+    i_step = np.zeros(n_steps)  # exact average of the total synaptic current over each step, pA
+    scale = np.zeros(len(checked))  # B(V_fix) (V_fix - E_rev), mV
+    for k, (syn, onsets) in enumerate(checked):
+        g_grid[k], integral = syn.grid_conductance(n_steps, dt, onsets)
+        block = _block(syn, v_fix)
+        g_grid[k] *= block
+        scale[k] = v_fix - float(syn.e_rev_mV)
+        i_step += integral / dt * block * scale[k]
+
+    g_leak = float(cell.g_leak_nS)
+    log_decay = -dt * g_leak / float(cell.c_m_pF)
+    target = e_leak - i_step / g_leak  # where V would settle if this step's current were held
+    v = np.empty(n_steps + 1)
+    v[0] = v0
+    v[1:] = linear_recurrence(log_decay, -math.expm1(log_decay) * target, y_before=v0)
+    t = np.arange(n_steps + 1) * dt
+    return CurrentTrace(t_ms=t, v_mV=v, g_nS=g_grid, i_pA=g_grid * scale[:, None],
+                 names=tuple(syn.name for syn, _ in checked))
