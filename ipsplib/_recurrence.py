@@ -27,11 +27,12 @@ def chunk_end(cum_log, start: int) -> int:
     return start + max(1, int(np.searchsorted(span, MAX_LOG_SPAN, side="right")))
 
 
-def solve_chunk(cum_log, drive, y_before: float, start: int, stop: int) -> np.ndarray:
-    """y[start:stop] given y[start - 1] = ``y_before``."""
+def solve_chunk(cum_log, drive, y_before, start: int, stop: int) -> np.ndarray:
+    """y[..., start:stop] given y[..., start - 1] = ``y_before`` (rows of ``drive`` share ``cum_log``)."""
     base = cum_log[start - 1] if start else 0.0
     log_growth = cum_log[start:stop] - base
-    return np.exp(log_growth) * (y_before + np.cumsum(drive[start:stop] * np.exp(-log_growth)))
+    y_before = np.asarray(y_before, dtype=float)[..., None]
+    return np.exp(log_growth) * (y_before + np.cumsum(drive[..., start:stop] * np.exp(-log_growth), axis=-1))
 
 
 def linear_recurrence(log_a, b, y_before: float = 0.0) -> np.ndarray:
@@ -39,12 +40,12 @@ def linear_recurrence(log_a, b, y_before: float = 0.0) -> np.ndarray:
 
     Parameters
     ----------
-    log_a : float or array
+    log_a : float or 1-D array
         log of the decay factor of each step, <= 0 (a scalar for a constant factor).
-    b : array
-        Drive added at each step.
-    y_before : float
-        y[-1], the value before the first step.
+    b : array, shape (n,) or (n_rows, n)
+        Drive added at each step; rows are independent sequences sharing ``log_a``.
+    y_before : float or array of shape (n_rows,)
+        y[..., -1], the value before the first step.
 
     Examples
     --------
@@ -52,11 +53,12 @@ def linear_recurrence(log_a, b, y_before: float = 0.0) -> np.ndarray:
     array([1.  , 0.5 , 0.25])
     """
     b = np.asarray(b, dtype=float)
-    cum_log = np.cumsum(np.broadcast_to(np.asarray(log_a, dtype=float), b.shape))
+    n = b.shape[-1]
+    cum_log = np.cumsum(np.broadcast_to(np.asarray(log_a, dtype=float), (n,)))
     out = np.empty_like(b)
-    start, y = 0, float(y_before)
-    while start < b.size:
+    start, y = 0, np.broadcast_to(np.asarray(y_before, dtype=float), b.shape[:-1])
+    while start < n:
         stop = chunk_end(cum_log, start)
-        out[start:stop] = solve_chunk(cum_log, b, y, start, stop)
-        start, y = stop, out[stop - 1]
+        out[..., start:stop] = solve_chunk(cum_log, b, y, start, stop)
+        start, y = stop, out[..., stop - 1]
     return out

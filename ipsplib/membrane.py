@@ -19,13 +19,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from . import _checks
 from ._recurrence import chunk_end, solve_chunk
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
-from .synapses import Synapse, checked_onsets
+from .synapses import Synapse, checked_onsets, grid_conductances
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,11 @@ class Trace:
         Membrane potential, mV.
     spikes_ms : ndarray
         Threshold-crossing times (interpolated between grid points), ms.
+    inputs : tuple of (Synapse, onsets_ms)
+        The inputs as simulated.
     g_nS : ndarray, shape (n_inputs, n)
-        Conductance of each input, nS (including the Mg2+ block for NMDA).
+        Conductance of each input, nS, including the Mg2+ block of NMDA-type
+        synapses (computed on first access).
     i_pA : ndarray, shape (n_inputs, n)
         Current of each input g (V - E_rev), pA, positive outward.
     names : tuple of str
@@ -116,13 +120,29 @@ class Trace:
     t_ms: np.ndarray
     v_mV: np.ndarray
     spikes_ms: np.ndarray
-    g_nS: np.ndarray
-    i_pA: np.ndarray
-    names: tuple
+    inputs: tuple
 
     @property
     def dt_ms(self) -> float:
         return float(self.t_ms[1] - self.t_ms[0])
+
+    @property
+    def names(self) -> tuple:
+        return tuple(syn.name for syn, _ in self.inputs)
+
+    @cached_property
+    def g_nS(self) -> np.ndarray:
+        n_inputs = len(self.inputs)
+        g, _ = grid_conductances(self.inputs, self.t_ms.size - 1, self.dt_ms, weights=np.eye(n_inputs))
+        for k, (syn, _) in enumerate(self.inputs):
+            if syn.mg_out_mM > 0:
+                g[k] *= mg_block(self.v_mV, syn.mg_out_mM)
+        return g
+
+    @cached_property
+    def i_pA(self) -> np.ndarray:
+        e_rev = np.array([float(syn.e_rev_mV) for syn, _ in self.inputs]).reshape(-1, 1)
+        return self.g_nS * (self.v_mV[None, :] - e_rev)
 
 
 def _checked_inputs(inputs) -> list[tuple[Synapse, np.ndarray]]:
@@ -198,36 +218,24 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     v0 = float(cell.e_leak_mV if v0_mV is None else _checks.as_finite("v0_mV", v0_mV, "mV"))
     i_inject = _injected_step_average(i_inject_pA, n_steps)
 
-    g_grid = np.zeros((len(checked), n_steps + 1))
-    g_step = np.zeros((len(checked), n_steps))
-    for k, (syn, onsets) in enumerate(checked):
-        g_grid[k], integral = syn.grid_conductance(n_steps, dt, onsets)
-        g_step[k] = integral / dt
     e_rev = np.array([float(syn.e_rev_mV) for syn, _ in checked])
     mg = np.array([float(syn.mg_out_mM) for syn, _ in checked])
-    blocked = mg > 0
-
-    # Voltage-independent part of total conductance and of sum g E (+ I) per step.
-    g_total = cell.g_leak_nS + g_step[~blocked].sum(axis=0)
-    drive = cell.g_leak_nS * cell.e_leak_mV + e_rev[~blocked] @ g_step[~blocked] + i_inject
-    if blocked.any():
-        v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, g_step[blocked], e_rev[blocked], mg[blocked])
-    else:
+    linear = mg == 0
+    # Voltage-independent inputs enter only through sum g and sum g E over each step.
+    rows = np.vstack([linear, linear * e_rev])
+    _, integrals = grid_conductances(checked, n_steps, dt, weights=rows)
+    g_total = cell.g_leak_nS + integrals[0] / dt
+    drive = cell.g_leak_nS * cell.e_leak_mV + integrals[1] / dt + i_inject
+    if linear.all():
         v, spikes = _integrate_linear(cell, v0, dt, g_total, drive)
-
-    t = np.arange(n_steps + 1) * dt
-    block = np.ones_like(g_grid)
-    if blocked.any():
-        block[blocked] = mg_block(v[None, :], mg[blocked, None])
-    g_eff = g_grid * block
-    return Trace(
-        t_ms=t,
-        v_mV=v,
-        spikes_ms=np.array(spikes),
-        g_nS=g_eff,
-        i_pA=g_eff * (v[None, :] - e_rev[:, None]),
-        names=tuple(syn.name for syn, _ in checked),
-    )
+    else:
+        # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
+        groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
+        one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
+        _, blocked = grid_conductances(checked, n_steps, dt, weights=one_hot)
+        e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
+        v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
+    return Trace(t_ms=np.arange(n_steps + 1) * dt, v_mV=v, spikes_ms=np.array(spikes), inputs=tuple(checked))
 
 
 def _spike(cell: Cell, v: np.ndarray, index: int, dt: float, v_before: float, v_after: float):

@@ -134,48 +134,89 @@ class Synapse:
         return g
 
     def grid_conductance(self, n_steps: int, dt_ms: float, onsets_ms):
-        """Conductance on the grid t = k dt (k = 0..n_steps) and its integral over each step.
-
-        Used by `ipsplib.simulate`: the exact step integrals let onsets fall
-        between grid points. Sums over events are computed by a vectorised
-        recurrence, so the cost does not grow with the number of events.
+        """Conductance on the grid t = k dt (k = 0..n_steps) and its exact integral over each step.
 
         Returns
         -------
         g_nS : ndarray, shape (n_steps + 1,)
         step_integral_nS_ms : ndarray, shape (n_steps,)
             Integral of g over [t_k, t_k+1], nS ms.
+
+        Examples
+        --------
+        >>> g, integral = Synapse(1.0, 0.0, 2.0, 0.0).grid_conductance(2, 0.5, [0.0])
+        >>> g.round(4), integral.round(4)
+        (array([1.    , 0.7788, 0.6065]), array([0.4424, 0.3445]))
         """
-        onsets = np.sort(checked_onsets(onsets_ms))
+        g, integral = grid_conductances([(self, onsets_ms)], n_steps, dt_ms)
+        return g[0], integral[0]
+
+
+def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
+    """Weighted sums of the inputs' conductances on the grid t = k dt, and their exact step integrals.
+
+    Row r of the result is sum_k weights[r, k] g_k(t), where g_k is the
+    conductance of input k = (Synapse, onsets_ms). With the default weights
+    (one row of ones) it is the total conductance; with ``weights=np.eye(n)``
+    each input separately; with a row of reversal potentials it is sum g_k E_k.
+
+    `ipsplib.simulate` integrates the membrane with the step integrals, which
+    are exact, so onsets may fall between grid points. Each waveform term
+    (see `Synapse.waveform_terms`) is a sum of decaying exponentials over
+    events, which obeys a linear recurrence; inputs whose terms share a time
+    constant share one vectorised recurrence, so the cost grows with the number
+    of distinct time constants, not with the number of inputs or events.
+
+    Returns
+    -------
+    g_nS : ndarray, shape (n_rows, n_steps + 1)
+    step_integral_nS_ms : ndarray, shape (n_rows, n_steps)
+    """
+    n_inputs = len(inputs)
+    weights = np.ones((1, n_inputs)) if weights is None else np.atleast_2d(np.asarray(weights, dtype=float))
+    n_rows, width = weights.shape[0], n_steps + 1
+    # For each waveform term (tau, power): flat (row, bin) index, weighted coefficient and lag of every event.
+    events: dict[tuple[float, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for k, (syn, onsets_ms) in enumerate(inputs):
+        onsets = checked_onsets(onsets_ms)
         # Bin k holds the events in (t_{k-1}, t_k]; later events are outside the trace.
         bins = np.ceil(onsets / dt_ms - _ON_GRID_TOLERANCE).astype(int)
-        keep = bins <= n_steps
-        bins, onsets = bins[keep], onsets[keep]
+        bins, onsets = bins[bins <= n_steps], onsets[bins <= n_steps]
         lag = bins * dt_ms - onsets
-        count = np.bincount(bins, minlength=n_steps + 1).astype(float)
-        g = np.zeros(n_steps + 1)
-        integral = np.zeros(n_steps)
-        for coef, tau, power in self.waveform_terms():
-            decay = math.exp(-dt_ms / tau)
-            u = np.bincount(bins, np.exp(-lag / tau), minlength=n_steps + 1)
-            e_sum = linear_recurrence(-dt_ms / tau, u)
-            if power == 0:
-                values = e_sum
-                term_integral = tau * ((1 - decay) * e_sum[:-1] + count[1:] - u[1:])
-            else:
-                v = np.bincount(bins, lag / tau * np.exp(-lag / tau), minlength=n_steps + 1)
-                carried = np.concatenate(([0.0], decay * dt_ms / tau * e_sum[:-1]))
-                values = linear_recurrence(-dt_ms / tau, carried + v)
-                term_integral = tau * (
-                    (1 - decay) * (values[:-1] + e_sum[:-1])
-                    - decay * dt_ms / tau * e_sum[:-1]
-                    + count[1:]
-                    - v[1:]
-                    - u[1:]
-                )
-            g += coef * values
-            integral += coef * term_integral
-        return g, integral
+        for row in np.flatnonzero(weights[:, k]):
+            for coef, tau, power in syn.waveform_terms():
+                weight = np.full(bins.size, weights[row, k] * coef)
+                events.setdefault((tau, power), []).append((row * width + bins, weight, lag))
+    g = np.zeros((n_rows, width))
+    integral = np.zeros((n_rows, n_steps))
+    for (tau, power), parts in events.items():
+        index, weight, lag = (np.concatenate(column) for column in zip(*parts, strict=True))
+
+        def per_bin(values, index=index):
+            return np.bincount(index, values, minlength=n_rows * width).reshape(n_rows, width)
+
+        decay = math.exp(-dt_ms / tau)
+        count = per_bin(weight)
+        u = per_bin(weight * np.exp(-lag / tau))
+        e_sum = linear_recurrence(-dt_ms / tau, u)
+        if power == 0:
+            values = e_sum
+            term_integral = tau * ((1 - decay) * e_sum[:, :-1] + count[:, 1:] - u[:, 1:])
+        else:
+            v = per_bin(weight * lag / tau * np.exp(-lag / tau))
+            carried = np.zeros_like(e_sum)
+            carried[:, 1:] = decay * dt_ms / tau * e_sum[:, :-1]
+            values = linear_recurrence(-dt_ms / tau, carried + v)
+            term_integral = tau * (
+                (1 - decay) * (values[:, :-1] + e_sum[:, :-1])
+                - decay * dt_ms / tau * e_sum[:, :-1]
+                + count[:, 1:]
+                - v[:, 1:]
+                - u[:, 1:]
+            )
+        g += values
+        integral += term_integral
+    return g, integral
 
 
 def checked_onsets(onsets_ms) -> np.ndarray:

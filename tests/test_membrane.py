@@ -110,7 +110,7 @@ def test_mg_block_shrinks_nmda_epsp_at_rest_and_converges():
     assert coarse.v_mV.max() - (-70.0) < 0.2 * (free.v_mV.max() - (-70.0))
     assert np.max(np.abs(coarse.v_mV - fine.v_mV[::10])) < 1e-3
     unblocked = synapses.nmda(g_max_nS=2.0).conductance(coarse.t_ms, [5.0])
-    np.testing.assert_allclose(coarse.g_nS[0], unblocked * ip.mg_block(coarse.v_mV, 1.0), rtol=1e-12)
+    np.testing.assert_allclose(coarse.g_nS[0], unblocked * ip.mg_block(coarse.v_mV, 1.0), rtol=1e-12, atol=1e-12)
 
 
 def test_nmda_drives_a_spiking_cell_through_the_stepwise_path():
