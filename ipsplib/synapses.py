@@ -186,14 +186,17 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
         for row in np.flatnonzero(weights[:, k]):
             for coef, tau, power in syn.waveform_terms():
                 weight = np.full(bins.size, weights[row, k] * coef)
-                events.setdefault((tau, power), []).append((row * width + bins, weight, lag))
+                events.setdefault((tau, power), []).append((np.full(bins.size, row), bins, weight, lag))
     g = np.zeros((n_rows, width))
     integral = np.zeros((n_rows, n_steps))
     for (tau, power), parts in events.items():
-        index, weight, lag = (np.concatenate(column) for column in zip(*parts, strict=True))
+        row, bins, weight, lag = (np.concatenate(column) for column in zip(*parts, strict=True))
+        # Only the rows this term touches take part in its recurrence.
+        rows, compact_row = np.unique(row, return_inverse=True)
+        index = compact_row * width + bins
 
-        def per_bin(values, index=index):
-            return np.bincount(index, values, minlength=n_rows * width).reshape(n_rows, width)
+        def per_bin(values, index=index, n=rows.size):
+            return np.bincount(index, values, minlength=n * width).reshape(n, width)
 
         decay = math.exp(-dt_ms / tau)
         count = per_bin(weight)
@@ -214,8 +217,8 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
                 - v[:, 1:]
                 - u[:, 1:]
             )
-        g += values
-        integral += term_integral
+        g[rows] += values
+        integral[rows] += term_integral
     return g, integral
 
 
