@@ -15,6 +15,7 @@ from ._base import ALL, Control, Demo, register, static_mode
 # Demo modules: one import line each (importing registers their demos in ALL).
 # from . import ions, ipsp        (helper C)
 # from . import epsp              (helper D)
+from . import epsp  # noqa: F401
 # from . import chloride          (helper E)
 
 # demos.<name>() for every registered demo, unless a module already uses that name.
