@@ -17,6 +17,7 @@ from ._base import ALL, Control, Demo, register, static_mode
 # from . import epsp              (helper D)
 from . import epsp  # noqa: F401
 # from . import chloride          (helper E)
+from . import chloride  # noqa: F401
 
 # demos.<name>() for every registered demo, unless a module already uses that name.
 def _export_factories() -> None:
