@@ -24,9 +24,12 @@ Two ways to run it:
   (``secondorder=0``: implicit Euler, the default; 2: Crank-Nicolson). Events
   are then delivered at the nearest step boundary.
 
-What NEURON's built-in mechanisms cannot express is refused with a
-``ValueError``: the alpha function (Exp2Syn forces tau1 <= 0.9999 tau2), the
-NMDA Mg2+ block, and integrate-and-fire thresholds.
+A synapse with a Mg2+ block (NMDA) becomes ``Exp2NMDA``, an Exp2Syn times
+ipsplib's block, from ``neuron_mod/exp2nmda.mod``; `load_nmda_mechanism`
+compiles it with NEURON's ``nrnivmodl`` (about 2 s, needs a C++ compiler).
+What NEURON cannot express this way is refused with a ``ValueError``: the
+alpha function (Exp2Syn forces tau1 <= 0.9999 tau2) and integrate-and-fire
+thresholds.
 
 This module imports ``neuron`` only when a model is built, so it can be
 imported (and collected by pytest) where NEURON is not installed.
@@ -35,12 +38,19 @@ imported (and collected by pytest) where NEURON is not installed.
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
 import ipsplib as ip
+from ipsplib.ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV
+
+MOD_DIR = Path(__file__).resolve().parent / "neuron_mod"
 
 # CVODE absolute tolerance of the reference runs. States are V (mV) and the
 # Exp2Syn/ExpSyn states (uS, ~1e-3 per event); the tests check that 100x tighter
@@ -59,6 +69,32 @@ def neuron_h():
 
     h.load_file("stdrun.hoc")
     return h
+
+
+def load_nmda_mechanism(build_dir) -> None:
+    """Compile ``neuron_mod/exp2nmda.mod`` in ``build_dir`` with nrnivmodl and load it (once per process).
+
+    Raises RuntimeError with nrnivmodl's output if the compilation fails.
+    """
+    h = neuron_h()
+    if hasattr(h, "Exp2NMDA"):
+        return
+    import neuron
+
+    build_dir = Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(MOD_DIR / "exp2nmda.mod", build_dir)
+    nrnivmodl = Path(sys.executable).parent / "nrnivmodl"
+    command = [str(nrnivmodl) if nrnivmodl.exists() else "nrnivmodl", "."]
+    try:
+        done = subprocess.run(command, cwd=build_dir, capture_output=True, text=True, timeout=300)
+    except OSError as error:
+        raise RuntimeError(f"cannot run nrnivmodl: {error}") from error
+    if done.returncode != 0:
+        raise RuntimeError(f"nrnivmodl failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    neuron.load_mechanisms(str(build_dir))
+    if not hasattr(h, "Exp2NMDA"):
+        raise RuntimeError(f"nrnivmodl ran but Exp2NMDA did not load from {build_dir}")
 
 
 def grid_ms(duration_ms: float, dt_ms: float) -> np.ndarray:
@@ -107,11 +143,17 @@ class NeuronModel:
 
         self.synapses, self.netcons, self.onsets = [], [], []
         for syn, onsets in inputs:
-            if syn.mg_out_mM > 0:
-                raise ValueError(f"{syn.name or 'synapse'}: NEURON's Exp2Syn has no Mg2+ block")
             if syn.kind == "alpha":
                 raise ValueError(f"{syn.name or 'synapse'}: Exp2Syn cannot make an alpha function (tau1 = tau2)")
-            if syn.kind == "exponential":
+            if syn.mg_out_mM > 0:
+                if not hasattr(h, "Exp2NMDA"):
+                    raise ValueError(f"{syn.name or 'synapse'} has a Mg2+ block: call load_nmda_mechanism first")
+                if syn.kind == "exponential":
+                    raise ValueError(f"{syn.name or 'synapse'}: Exp2NMDA needs tau_rise_ms > 0")
+                pp = h.Exp2NMDA(seg)
+                pp.tau1, pp.tau2 = syn.tau_rise_ms, syn.tau_decay_ms
+                pp.mg, pp.kd, pp.slope = syn.mg_out_mM, MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV
+            elif syn.kind == "exponential":
                 pp = h.ExpSyn(seg)
                 pp.tau = syn.tau_decay_ms
             else:
@@ -227,10 +269,14 @@ def reference(cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_mV=No
     return t, v, g
 
 
-def poisson_inputs(n_exc=45, n_inh=15, duration_ms=1000.0, rate_exc_hz=8.0, rate_inh_hz=20.0, seed=2024):
+def poisson_inputs(
+    n_exc=45, n_inh=15, duration_ms=1000.0, rate_exc_hz=8.0, rate_inh_hz=20.0, seed=2024, distinct_taus=False
+):
     """Mixed excitatory (AMPA) and inhibitory (GABA_A) synapses with Poisson event times, fixed seed.
 
-    Rates and weights vary per synapse so that the inputs are not interchangeable.
+    Rates, weights and inhibitory reversal potentials vary per synapse so that the
+    inputs are not interchangeable. With ``distinct_taus`` every synapse also gets
+    its own rise and decay time constants (+-30 %), the costliest case for ipsplib.
     """
     rng = np.random.default_rng(seed)
     inputs = []
@@ -245,6 +291,9 @@ def poisson_inputs(n_exc=45, n_inh=15, duration_ms=1000.0, rate_exc_hz=8.0, rate
             syn = ip.synapses.gaba_a(
                 g_max_nS=rng.uniform(0.5, 2.0), e_rev_mV=rng.uniform(-85.0, -65.0), name=f"GABA_A {k}"
             )
+        if distinct_taus:
+            scale = rng.uniform(0.7, 1.3, 2)
+            syn = replace(syn, tau_rise_ms=syn.tau_rise_ms * scale[0], tau_decay_ms=syn.tau_decay_ms * scale[1])
         inputs.append((syn, onsets))
     return inputs
 
@@ -261,6 +310,10 @@ class Case:
     inputs: list
     duration_ms: float
     options: dict = field(default_factory=dict)  # i_inject_pA, v0_mV
+
+    @property
+    def needs_nmda_mechanism(self) -> bool:
+        return any(syn.mg_out_mM > 0 for syn, _ in self.inputs)
 
 
 def _sine_current_pA(duration_ms: float, dt_ms: float) -> np.ndarray:
@@ -322,6 +375,12 @@ def validation_cases(dt_ms: float = 0.025) -> dict[str, Case]:
             [(syn.gaba_a(g_max_nS=4.0, e_rev_mV=-80.0), [40.0091])],
             100.0,
             {"i_inject_pA": _sine_current_pA(100.0, dt_ms)},
+        ),
+        "NMDA + AMPA train (Mg2+)": Case(
+            "NMDA with Mg2+ block (Exp2NMDA) unblocked by a 200 Hz AMPA train",
+            rest65,
+            [(syn.nmda(g_max_nS=20.0), [5.0103, 25.0]), (syn.ampa(g_max_nS=8.0), 5.0103 + 5.0 * np.arange(10))],
+            300.0,
         ),
         "Poisson 60 synapses 1 s": Case(
             "45 AMPA + 15 GABA_A, Poisson, seed 2024", POISSON_CELL, poisson_inputs(), 1000.0

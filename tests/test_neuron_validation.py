@@ -18,13 +18,15 @@ from neuron_reference import (
     REFERENCE_ATOL,
     NeuronModel,
     grid_ms,
+    load_nmda_mechanism,
     reference,
     validation_cases,
 )
 
 import ipsplib as ip
 
-if os.environ.get("IPSP_REQUIRE_NEURON") == "1":
+REQUIRE_NEURON = os.environ.get("IPSP_REQUIRE_NEURON") == "1"
+if REQUIRE_NEURON:
     import neuron  # noqa: F401  (fail loudly: the comparison must run)
 else:
     pytest.importorskip("neuron", reason=f"SKIPPED NEURON VALIDATION: {NEURON_MISSING}", exc_type=ImportError)
@@ -35,6 +37,29 @@ DT_MS = 0.025
 GOAL_MV = 0.01  # the project's accuracy goal for V
 G_TOL_NS = 1e-4  # conductances are computed in closed form on both sides; the reference's own error is ~5e-6 nS
 CASES = validation_cases(DT_MS)
+
+
+@pytest.fixture(scope="module")
+def nmda_mechanism(tmp_path_factory):
+    """NEURON's Exp2NMDA (Exp2Syn with ipsplib's Mg2+ block), compiled from tests/neuron_mod for this session."""
+    try:
+        load_nmda_mechanism(tmp_path_factory.mktemp("nrnmech"))
+    except RuntimeError as error:
+        if REQUIRE_NEURON:
+            raise
+        pytest.skip(
+            f"SKIPPED NMDA VALIDATION: nrnivmodl could not build tests/neuron_mod/exp2nmda.mod "
+            f"(it needs a C++ compiler): {str(error)[-800:]}"
+        )
+
+
+@pytest.fixture
+def case_name(request):
+    """The case name, with the NMDA mechanism loaded first if the case needs it."""
+    name = request.param
+    if CASES[name].needs_nmda_mechanism:
+        request.getfixturevalue("nmda_mechanism")
+    return name
 
 
 @functools.cache
@@ -51,8 +76,9 @@ def _where(t_ms, error):
     return f"max {error[k]:.3g} at t = {t_ms[k]:.3f} ms"
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_voltage_matches_neuron(name):
+@pytest.mark.parametrize("case_name", list(CASES), indirect=True)
+def test_voltage_matches_neuron(case_name):
+    name = case_name
     t, v_ref, _, trace = compared(name)
     np.testing.assert_array_equal(trace.t_ms, t)
     # The case must actually move V (a silent case would pass vacuously).
@@ -61,8 +87,9 @@ def test_voltage_matches_neuron(name):
     assert error.max() <= GOAL_MV, f"{name}: |V_ipsplib - V_NEURON| {_where(t, error)} (goal {GOAL_MV} mV)"
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_conductance_matches_neuron_exp2syn_g(name):
+@pytest.mark.parametrize("case_name", list(CASES), indirect=True)
+def test_conductance_matches_neuron_exp2syn_g(case_name):
+    name = case_name
     t, _, g_ref, trace = compared(name)
     assert trace.g_nS.shape == g_ref.shape
     error = np.abs(trace.g_nS - g_ref)
@@ -130,3 +157,25 @@ def test_independent_fixed_step_neuron_converges_to_the_reference():
         differences.append(np.abs(v_fine[::stride] - v_ref).max())
     assert differences[0] < GOAL_MV / 10
     assert 1.6 < differences[0] / differences[1] < 2.4, differences
+
+
+@pytest.mark.parametrize(
+    "case_name",
+    ["depolarizing IPSP", "EPSP + shunt", "train 5 x 50 Hz", "v0 above rest", "NMDA + AMPA train (Mg2+)"],
+    indirect=True,
+)
+def test_error_against_neuron_is_second_order_in_dt(case_name):
+    """Halving dt divides ipsplib's error by about 4.
+
+    The 0.01 mV goal alone would let a model error pass (a capacitance 0.5 % off, or onsets shifted
+    by half a step, stay within 0.01 mV in some cases); an error that shrinks as dt^2 is a
+    discretisation error only.
+    """
+    case = CASES[case_name]
+    t, v_ref, _ = reference(case.cell, case.inputs, case.duration_ms, 0.05, **case.options)
+    errors = []
+    for dt_ms, stride in ((0.05, 1), (0.1, 2)):
+        trace = ip.simulate(case.cell, case.inputs, case.duration_ms, dt_ms=dt_ms, **case.options)
+        np.testing.assert_allclose(trace.t_ms, t[::stride])
+        errors.append(np.abs(trace.v_mV - v_ref[::stride]).max())
+    assert 3.0 < errors[1] / errors[0] < 5.5, f"{case_name}: max |dV| at dt 0.05, 0.1 ms: {errors}"
