@@ -103,3 +103,63 @@ def mark_level(ax, value: float, text: str, color: str = COLORS["reference"]) ->
     ax.axhline(value, color=color, linestyle="--", linewidth=1.0)
     ax.annotate(text, xy=(1.0, value), xycoords=("axes fraction", "data"), xytext=(-4, 3),
                 textcoords="offset points", ha="right", va="bottom", color=color, fontsize=9)
+
+
+class MovingLevel:
+    """A labelled horizontal reference line that a demo moves in place (reversal potentials, thresholds).
+
+    ``set`` moves the line to a new value and rewrites the label. The label sits
+    at the left or right end of the axes (or at ``x``, an axes fraction, aligned
+    by ``side``); when the value lies outside the
+    y-limits, the line is clipped away and the label stays at the nearest edge
+    with an arrow (↑ or ↓) pointing to where the level is.
+
+    Attributes
+    ----------
+    line : Line2D
+        The dashed line; its y-data is ``[value, value]``.
+    label : Text
+        The label, in the line's colour.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig, ax = new_figure(pyplot=False)
+    >>> ax.set_ylim(-90, -40)
+    (-90.0, -40.0)
+    >>> level = MovingLevel(ax, -65.0, "rest")
+    >>> level.set(-120.0, "E_Cl -120 mV")
+    >>> level.label.get_text(), float(level.line.get_ydata()[0])
+    ('E_Cl -120 mV ↓', -120.0)
+    """
+
+    def __init__(self, ax, value: float, text: str, color: str = COLORS["reference"], side: str = "right",
+                 linestyle: str = "--", x: float | None = None):
+        if side not in ("left", "right"):
+            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+        self.ax = ax
+        self.line = ax.axhline(value, color=color, linestyle=linestyle, linewidth=1.0)
+        if x is None:
+            x = 0.99 if side == "right" else 0.01
+        self.label = ax.text(x, value, text, transform=ax.get_yaxis_transform(), color=color, fontsize=9,
+                             ha=side, va="bottom", clip_on=False)
+        self.set(value, text)
+
+    def set(self, value: float, text: str | None = None) -> None:
+        """Move the line to ``value`` (data units) and optionally change the label text."""
+        text = self.label.get_text().rstrip(" ↑↓") if text is None else text
+        self.line.set_ydata([value, value])
+        low, high = sorted(self.ax.get_ylim())
+        if value < low:
+            self.label.set_y(low)
+            self.label.set_va("bottom")
+            self.label.set_text(f"{text} ↓")
+        elif value > high:
+            self.label.set_y(high)
+            self.label.set_va("top")
+            self.label.set_text(f"{text} ↑")
+        else:
+            self.label.set_y(value)
+            self.label.set_va("bottom")
+            self.label.set_text(text)

@@ -141,10 +141,14 @@ class Control:
             if not self.min < self.max or self.step <= 0:
                 raise ValueError(f"Control {self.name!r}: need min < max and step > 0, "
                                  f"got min={self.min}, max={self.max}, step={self.step}")
-            if self.scale == "log" and self.min <= 0:
-                raise ValueError(f"Control {self.name!r}: a log scale needs min > 0, got {self.min}")
-            value = self.min if self.value is None else float(self.value)
-            if not self.min <= value <= self.max:
+            if self.scale == "log":
+                if self.min <= 0:
+                    raise ValueError(f"Control {self.name!r}: a log scale needs min > 0, got {self.min}")
+                # the bounds a FloatLogSlider holds (10 ** log10(30) is 29.999999999999996)
+                object.__setattr__(self, "min", 10.0 ** math.log10(self.min))
+                object.__setattr__(self, "max", 10.0 ** math.log10(self.max))
+            value = self.min if self.value is None else min(max(float(self.value), self.min), self.max)
+            if self.value is not None and not math.isclose(value, float(self.value), rel_tol=1e-12):
                 raise ValueError(f"Control {self.name!r}: value must be in [{self.min}, {self.max}], got {value}")
             object.__setattr__(self, "value", value)
         if self.static_values is not None:
@@ -171,7 +175,8 @@ class Control:
             raise ValueError(f"{self.name} must be a number ({self.label}), got {value!r}") from None
         if not math.isfinite(number):
             raise ValueError(f"{self.name} must be finite ({self.label}), got {value!r}")
-        if strict and not self.min <= number <= self.max:
+        if strict and not (self.min <= number <= self.max or math.isclose(number, self.min, rel_tol=1e-12)
+                           or math.isclose(number, self.max, rel_tol=1e-12)):
             raise ValueError(f"{self.name} must be in [{self.min:g}, {self.max:g}] ({self.label}), got {number:g}")
         return min(max(number, self.min), self.max)
 
@@ -256,6 +261,10 @@ class Demo:
     dpi = 90
     #: Colours in the PNG palette (quantized frames are ~3x smaller than RGB).
     png_colors = 128
+    #: Redraw only what ``render`` can change: the figure without ``self.artists`` is drawn once and
+    #: cached; each frame restores it and draws the artists (and anything stacked above them). A demo
+    #: whose ``render`` changes something not in ``self.artists`` (titles, limits, ticks) sets False.
+    blit = True
 
     def __init__(self, controls: Sequence[Control], static: Sequence[str] = ()):
         specs = {}
@@ -286,6 +295,7 @@ class Demo:
             self.alt_text = self._render()
             self._canvas.draw()  # constrained layout once, on the first frame ...
         self.figure.set_layout_engine("none")  # ... then frozen: axis limits are fixed, frames comparable
+        self._background = None
         self._png = self._encode()
         self._silent = False
         self._live_image: widgets.HTML | None = None
@@ -349,8 +359,60 @@ class Demo:
         if not self._silent:
             self.refresh()
 
+    def redraw_background(self) -> None:
+        """Forget the cached background (for a ``render`` that changed something outside ``self.artists``)."""
+        self._background = None
+
+    def _dynamic(self) -> list:
+        """The artists ``render`` moves: the values of ``self.artists`` (containers flattened)."""
+        found = []
+        for artist in self.artists.values():
+            parts = artist.patches if hasattr(artist, "patches") else getattr(artist, "lines", None)
+            if parts is not None and not hasattr(artist, "draw"):
+                found.extend(a for a in parts if a is not None and hasattr(a, "draw"))
+            elif hasattr(artist, "draw"):
+                found.append(artist)
+        return found
+
+    def _draw(self) -> None:
+        """Draw the current frame onto the Agg canvas."""
+        if not self.blit:
+            self._canvas.draw()
+            return
+        with mpl.rc_context(plotting.STYLE):
+            if self._background is None:
+                # Per axes: the moving artists and every other artist stacked at or above the lowest of them;
+                # the cached background holds the rest.
+                dynamic = self._dynamic()
+                ids = {id(a) for a in dynamic}
+                order = []
+                for ax in sorted(self.figure.axes, key=lambda a: a.get_zorder()):
+                    skip = {id(ax.patch), *(id(axis) for axis in ax._axis_map.values())}
+                    children = [c for c in ax.get_children() if id(c) not in skip]
+                    moving = [c.get_zorder() for c in children if id(c) in ids]
+                    if moving:
+                        lowest = min(moving)
+                        order.extend(sorted((c for c in children if c.get_zorder() >= lowest),
+                                            key=lambda c: c.get_zorder()))
+                placed = {id(a) for a in order}
+                order.extend(a for a in dynamic if id(a) not in placed)
+                animated = [a.get_animated() for a in order]
+                for artist in order:
+                    artist.set_animated(True)
+                try:
+                    self._canvas.draw()
+                finally:
+                    for artist, flag in zip(order, animated, strict=True):
+                        artist.set_animated(flag)
+                self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+                self._blit_order = order
+            self._canvas.restore_region(self._background)
+            renderer = self._canvas.get_renderer()
+            for artist in self._blit_order:
+                artist.draw(renderer)
+
     def _encode(self) -> bytes:
-        self._canvas.draw()
+        self._draw()
         width, height = self._canvas.get_width_height()
         image = PILImage.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB").quantize(colors=self.png_colors, method=PILImage.Quantize.FASTOCTREE)
