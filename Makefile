@@ -1,0 +1,76 @@
+# Postsynaptic potentials: an interactive textbook.
+#   make book   build the website (every notebook executed; any warning fails)
+#   make test   build the book, then run the whole test suite (unit, NEURON, demos, site in Chromium)
+#   make serve  serve the built site on http://localhost:8000
+#   make lab    open the notebooks live in JupyterLab
+#   make bench  run the benchmarks (speed against NEURON, demo latency)
+#   make clean  remove build outputs and unpacked vendored assets
+# .venv is created (or re-synced) from the pinned requirements whenever they change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.requirements-stamp
+PORT ?= 8000
+
+# Notebooks execute in a kernel started from this venv.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: book test serve lab bench clean venv vendor
+
+venv: $(STAMP)
+
+# Needs Python 3.11 (binder/runtime.txt). An existing 3.11 venv is re-synced
+# to the pins; anything else is replaced.
+$(STAMP): requirements-dev.txt binder/requirements.txt pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "make: no python3.11 or python3 found" >&2; exit 1; fi
+	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+	    echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this book needs 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; fi
+	@if ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+	    echo "make: creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Pinned JavaScript (widgets, MathJax, axe-core) from npm, sha512-verified, into _vendor/.
+vendor: $(STAMP)
+	$(BIN)/python tools/vendor_assets.py
+
+# --all: a full rebuild every time, so every notebook runs and every page's
+# warnings are reported (an incremental build would skip unchanged pages).
+# jupyter-book exits non-zero on a warning with -W --keep-going; the grep on
+# the log is a second guard in case a future version does not.
+book: vendor
+	@mkdir -p _build
+	@start=$$(date +%s); \
+	IPSP_BOOK_STATIC=1 $(BIN)/jupyter-book build . --all -W -n --keep-going 2>&1 | tee _build/book.log; \
+	if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/book.log; then \
+	    echo "make book: FAILED: the build log has warnings or errors (see _build/book.log)" >&2; exit 1; fi; \
+	echo "make book: built in $$(( $$(date +%s) - start )) s: $(CURDIR)/_build/html/index.html"
+
+# pytest collects tests/ and the doctests in ipsplib (pyproject.toml).
+# Exit status 5 means it collected nothing: a broken suite, so it fails too.
+test: book
+	@start=$$(date +%s); status=0; $(BIN)/python -m pytest || status=$$?; \
+	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
+	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	@echo "Serving _build/html on http://localhost:$(PORT)/ (Ctrl+C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters/
+
+bench: $(STAMP)
+	@shopt -s nullglob; scripts=(benchmarks/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "make bench: no scripts in benchmarks/" >&2; exit 1; fi; \
+	for s in "$${scripts[@]}"; do echo "== $$s"; $(BIN)/python "$$s"; done
+
+clean:
+	rm -rf _build _vendor .pytest_cache .ruff_cache

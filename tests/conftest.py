@@ -1,0 +1,74 @@
+"""Shared pytest fixtures.
+
+Site tests (tests/test_site.py): the built book in _build/html served on
+localhost from a thread, and headless Chromium driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# The built site; IPSP_SITE_DIR tests another build (e.g. a helper's --path-output build).
+SITE = Path(os.environ.get("IPSP_SITE_DIR", ROOT / "_build" / "html")).resolve()
+CHROMIUM = Path(os.environ.get("IPSP_CHROMIUM", "/usr/bin/chromium"))
+BROWSER_SKIP = (
+    f"BROWSER TESTS DID NOT RUN: no Chromium at {CHROMIUM}. "
+    "Install it with `apt-get update && apt-get install -y chromium` (.ci/run does this)."
+)
+_browser_skipped: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    """The built website; fails (does not skip) when it has not been built."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"{SITE}/index.html is missing: build the book first with `make book` (`make test` does).")
+    return SITE
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path):
+    """Base URL (ending in /) of a local HTTP server for the built site."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless system Chromium (no browser download is possible here); skips loudly if absent."""
+    if not CHROMIUM.exists():
+        _browser_skipped.append(BROWSER_SKIP)
+        pytest.skip(BROWSER_SKIP)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _browser_skipped:
+        bar = "!" * 100
+        terminalreporter.write_line(bar, red=True, bold=True)
+        terminalreporter.write_line(_browser_skipped[0], red=True, bold=True)
+        terminalreporter.write_line(bar, red=True, bold=True)
