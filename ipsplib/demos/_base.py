@@ -225,6 +225,25 @@ class Control:
                                    readout_format=f".{decimals}f", continuous_update=False, **common)
 
 
+def _hex_rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+#: Colours a frame must show exactly: white, black and the house palette.
+_EXACT = np.array([(255, 255, 255), (0, 0, 0)] + [_hex_rgb(c) for c in (*plotting.COLORS.values(),
+                                                                         *plotting.ION_COLORS.values())])
+
+
+def _snap_palette(palette: list[int], tolerance: int = 8) -> list[int]:
+    """Move palette entries within ``tolerance`` of a house colour onto it (the octree averages them)."""
+    entries = np.array(palette, dtype=int).reshape(-1, 3)
+    distance = np.abs(entries[:, None, :] - _EXACT[None, :, :]).max(axis=2)
+    nearest = distance.argmin(axis=1)
+    close = distance[np.arange(len(entries)), nearest] <= tolerance
+    entries[close] = _EXACT[nearest[close]]
+    return entries.ravel().tolist()
+
+
 def img_html(png: bytes, alt: str, width_px: int, height_px: int) -> str:
     """An ``<img>`` tag with the PNG inline (data URL) and its alt text."""
     data = base64.b64encode(png).decode("ascii")
@@ -416,6 +435,7 @@ class Demo:
         width, height = self._canvas.get_width_height()
         image = PILImage.frombuffer("RGBA", (width, height), self._canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB").quantize(colors=self.png_colors, method=PILImage.Quantize.FASTOCTREE)
+        image.putpalette(_snap_palette(image.getpalette()))
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=6)
         return buffer.getvalue()
