@@ -7,6 +7,8 @@ ipsplib computes.
 
 from __future__ import annotations
 
+import html
+import io
 import math
 import re
 
@@ -179,7 +181,7 @@ def test_live_mode_recomputes_and_never_uses_frames(name, built, monkeypatch):
     widget.value = new
     assert image[0].value != shown
     alt = IMG.search(image[0].value).group(1)
-    assert alt and alt == __import__("html").escape(d.alt_text, quote=True)
+    assert alt and alt == html.escape(d.alt_text, quote=True)
 
 
 @pytest.mark.parametrize("name", DEMO_NAMES)
@@ -214,7 +216,7 @@ def test_static_mode_frames_and_jslinks(name, monkeypatch):
     assert all(a.strip() for a in alts)
     assert len(set(alts)) == len(alts), "two static frames share alt text"
     frames = d.static_frames()
-    assert [html_escape(alt) for _, alt, _ in frames] == alts
+    assert [html.escape(alt, quote=True) for _, alt, _ in frames] == alts
     assert d.values == start_values
     for k in {0, len(frames) // 2, len(frames) - 1}:
         values, alt, png = frames[k]
@@ -225,15 +227,9 @@ def test_static_mode_frames_and_jslinks(name, monkeypatch):
     notes = [w.value for w in tree if isinstance(w, widgets.HTML) and "run the notebook" in w.value]
     assert len(notes) == (1 if fixed else 0)
     for n in fixed:
-        assert html_escape(d._specs[n].label) in notes[0]
+        assert html.escape(d._specs[n].label, quote=True) in notes[0]
     # page budget: frames of one demo well under half of the 5 MB page limit
     assert sum(len(w.value) for w in leaves) < 2_000_000
-
-
-def html_escape(text):
-    import html
-
-    return html.escape(text, quote=True)
 
 
 @pytest.mark.parametrize("name", DEMO_NAMES)
@@ -247,9 +243,9 @@ def test_blitted_frames_equal_a_full_redraw(name):
     for control_name, spec in d._specs.items():
         for value in values_to_try(spec)[::2]:
             d.update(**{control_name: value})
-            blitted = np.asarray(Image.open(__import__("io").BytesIO(d.png())).convert("RGB"))
+            blitted = np.asarray(Image.open(io.BytesIO(d.png())).convert("RGB"))
             d.blit = False
-            full = np.asarray(Image.open(__import__("io").BytesIO(d._encode())).convert("RGB"))
+            full = np.asarray(Image.open(io.BytesIO(d._encode())).convert("RGB"))
             d.blit = True
             assert np.array_equal(blitted, full), f"{name}: {control_name}={value} differs from a full redraw"
 
