@@ -5,7 +5,12 @@ A demo subclasses `Demo`, draws its artists once in ``build`` and moves them in
 
 - live (a kernel is running): every control change calls ``render`` through
   ipsplib, redraws the same Figure on an Agg canvas and shows the PNG in an
-  ``HTML`` widget (``<img alt=...>``, so each frame carries alt text);
+  ``HTML`` widget (``<img alt=...>``, so each frame carries alt text). The
+  layout is computed once (constrained layout on the first frame, then
+  frozen) and, with ``blit = True`` (the default), only the artists in
+  ``self.artists`` are redrawn over a cached background: a demo whose
+  ``render`` changes anything else (titles, limits, ticks) sets ``blit = False``
+  (tests/test_demos.py checks that blitted frames equal full redraws);
 - static (``IPSP_BOOK_STATIC=1``, set by ``make book``): when displayed, the
   demo renders frames over a grid of its ``static`` controls (at most two),
   puts them in ``Stack`` widgets and ``jslink``s ``SelectionSlider.index`` to
