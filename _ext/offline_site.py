@@ -11,8 +11,10 @@ extension fixes each one, and nothing else:
    ``nb_ipywidgets_js`` between require.js and embed-amd.js) points the
    widget bundle's font files at the vendored copy and shims the MathJax 2
    ``MathJax.Hub.Queue`` call of @jupyter-widgets/base onto MathJax 3.
-3. ``offline_site_static/ipsp-a11y.js`` (every page) fixes the theme's axe-core
-   failures and names the widget slider handles after their labels.
+3. ``offline_site_static/ipsp-a11y.js`` and ``ipsp-a11y.css`` (every page)
+   fix the theme's axe-core failures (names of buttons and toggles, landmark
+   of the logo, bibliography roles, link contrast on tinted boxes) and name
+   the widget slider handles after their labels.
 
 The theme's "Got invalid theme mode" error is fixed in _config.yml
 (``html_context: {default_mode: light}``).
@@ -61,6 +63,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.connect("config-inited", _add_static_path, priority=900)
     app.add_js_file("ipsp-a11y.js", loading_method="defer")
+    app.add_css_file("ipsp-a11y.css")
     # Run after every other handler has added its scripts to the page.
     app.connect("html-page-context", _dedupe_scripts, priority=1000)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

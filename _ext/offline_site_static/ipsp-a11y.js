@@ -20,6 +20,11 @@
       icon.removeAttribute("title");
       icon.querySelectorAll("title").forEach(function (t) { t.remove(); });
     });
+    // Same rule: myst-nb's "Show code cell source" toggles (hide-input) are
+    // named "Toggle hidden content"; name them by their visible text.
+    document.querySelectorAll("details > summary[aria-label]").forEach(function (s) {
+      if (s.textContent.trim()) s.removeAttribute("aria-label");
+    });
     // region: the logo/title link in the sidebar sits outside any landmark.
     document.querySelectorAll(".sidebar-primary-item").forEach(function (item) {
       if (item.querySelector(".navbar-brand") && !item.hasAttribute("role")) {
