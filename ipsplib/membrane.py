@@ -28,6 +28,9 @@ from ._recurrence import chunk_end, solve_chunk
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
 from .synapses import Synapse, checked_onsets, grid_conductances
 
+# Chunk length of the voltage recurrence in a spiking cell: work after a spike is recomputed.
+_SPIKING_CHUNK_STEPS = 2048
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -263,7 +266,7 @@ def _integrate_linear(cell: Cell, v0: float, dt: float, g_total, drive):
     spikes = []
     start = 0  # step `start` takes V from grid point start to start + 1
     while start < g_total.size:
-        stop = chunk_end(cum_log, start)
+        stop = chunk_end(cum_log, start, _SPIKING_CHUNK_STEPS if cell.spiking else None)
         v[start + 1 : stop + 1] = solve_chunk(cum_log, step_drive, v[start], start, stop)
         if cell.spiking:
             crossed = np.flatnonzero(v[start + 1 : stop + 1] >= cell.v_threshold_mV)

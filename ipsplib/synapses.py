@@ -148,7 +148,7 @@ class Synapse:
         >>> g.round(4), integral.round(4)
         (array([1.    , 0.7788, 0.6065]), array([0.4424, 0.3445]))
         """
-        g, integral = grid_conductances([(self, onsets_ms)], n_steps, dt_ms)
+        g, integral = grid_conductances([(self, checked_onsets(onsets_ms))], n_steps, dt_ms)
         return g[0], integral[0]
 
 
@@ -167,36 +167,55 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
     constant share one vectorised recurrence, so the cost grows with the number
     of distinct time constants, not with the number of inputs or events.
 
+    Parameters
+    ----------
+    inputs : sequence of (Synapse, onsets_ms)
+        Onsets already checked (finite, >= 0 ms; see `checked_onsets`).
+    n_steps : int
+        Number of steps; the grid has n_steps + 1 points.
+    dt_ms : float
+        Step, ms.
+    weights : array of shape (n_rows, n_inputs), optional
+        Row weights (default: one row of ones).
+
     Returns
     -------
     g_nS : ndarray, shape (n_rows, n_steps + 1)
+        On the grid. At an onset exactly on a grid point, a single-exponential
+        conductance takes its value just after the event (NEURON reports the value
+        just before).
     step_integral_nS_ms : ndarray, shape (n_rows, n_steps)
     """
     n_inputs = len(inputs)
     weights = np.ones((1, n_inputs)) if weights is None else np.atleast_2d(np.asarray(weights, dtype=float))
     n_rows, width = weights.shape[0], n_steps + 1
-    # For each waveform term (tau, power): flat (row, bin) index, weighted coefficient and lag of every event.
-    events: dict[tuple[float, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    for k, (syn, onsets_ms) in enumerate(inputs):
-        onsets = checked_onsets(onsets_ms)
-        # Bin k holds the events in (t_{k-1}, t_k]; later events are outside the trace.
-        bins = np.ceil(onsets / dt_ms - _ON_GRID_TOLERANCE).astype(int)
-        bins, onsets = bins[bins <= n_steps], onsets[bins <= n_steps]
-        lag = bins * dt_ms - onsets
-        for row in np.flatnonzero(weights[:, k]):
-            for coef, tau, power in syn.waveform_terms():
-                weight = np.full(bins.size, weights[row, k] * coef)
-                events.setdefault((tau, power), []).append((np.full(bins.size, row), bins, weight, lag))
+    # Bin j holds the events in (t_{j-1}, t_j]; events after the last grid point are outside the trace.
+    bins, lags = [], []
+    for _, onsets_ms in inputs:
+        onsets = np.asarray(onsets_ms, dtype=float).ravel()
+        onset_bins = np.ceil(onsets / dt_ms - _ON_GRID_TOLERANCE).astype(int)
+        inside = onset_bins <= n_steps
+        bins.append(onset_bins[inside])
+        lags.append(onset_bins[inside] * dt_ms - onsets[inside])
+    # Group the inputs by waveform term (tau, power): each group shares one recurrence.
+    members: dict[tuple[float, int], list[tuple[int, float]]] = {}
+    for k, (syn, _) in enumerate(inputs):
+        for coef, tau, power in syn.waveform_terms():
+            members.setdefault((tau, power), []).append((k, coef))
     g = np.zeros((n_rows, width))
     integral = np.zeros((n_rows, n_steps))
-    for (tau, power), parts in events.items():
-        row, bins, weight, lag = (np.concatenate(column) for column in zip(*parts, strict=True))
-        # Only the rows this term touches take part in its recurrence.
-        rows, compact_row = np.unique(row, return_inverse=True)
-        index = compact_row * width + bins
+    for (tau, power), group in members.items():
+        ks = [k for k, _ in group]
+        coefs = np.array([coef for _, coef in group])
+        # Weight of every event of the group in every row, (n_rows, n_events); only rows it touches take part.
+        event_weight = np.repeat(weights[:, ks] * coefs, [bins[k].size for k in ks], axis=1)
+        rows = np.flatnonzero(np.any(event_weight != 0, axis=1))
+        weight = event_weight[rows]
+        lag = np.concatenate([lags[k] for k in ks])
+        index = (np.arange(rows.size)[:, None] * width + np.concatenate([bins[k] for k in ks])[None, :]).ravel()
 
         def per_bin(values, index=index, n=rows.size):
-            return np.bincount(index, values, minlength=n * width).reshape(n, width)
+            return np.bincount(index, values.ravel(), minlength=n * width).reshape(n, width)
 
         decay = math.exp(-dt_ms / tau)
         count = per_bin(weight)
@@ -206,7 +225,7 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
             values = e_sum
             term_integral = tau * ((1 - decay) * e_sum[:, :-1] + count[:, 1:] - u[:, 1:])
         else:
-            v = per_bin(weight * lag / tau * np.exp(-lag / tau))
+            v = per_bin(weight * (lag / tau * np.exp(-lag / tau)))
             carried = np.zeros_like(e_sum)
             carried[:, 1:] = decay * dt_ms / tau * e_sum[:, :-1]
             values = linear_recurrence(-dt_ms / tau, carried + v)
