@@ -70,7 +70,7 @@ def _concentrations(name: str, mapping: Mapping, ions) -> np.ndarray:
     missing = [ion for ion in ions if ion not in mapping]
     if missing:
         raise ValueError(f"{name} lacks a value for {missing} (mM); it must hold every ion in permeability")
-    return np.array([_checks.positive(f"{name}[{ion!r}]", mapping[ion], "mM") for ion in ions], dtype=float)
+    return [_checks.positive(f"{name}[{ion!r}]", mapping[ion], "mM") for ion in ions]
 
 
 def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
@@ -84,7 +84,8 @@ def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
     ----------
     permeability : dict
         Relative permeability of each ion (>= 0, at least one > 0), keyed by
-        ion name: "K", "Na", "Cl", "HCO3".
+        ion name: "K", "Na", "Cl", "HCO3". Values may be arrays: the result
+        broadcasts over them (and over array concentrations).
     c_out_mM, c_in_mM : dict
         Concentrations outside and inside, mM, > 0, for every ion in
         ``permeability``.
@@ -97,6 +98,8 @@ def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
     >>> out, inside = {"K": 20, "Na": 440, "Cl": 560}, {"K": 400, "Na": 50, "Cl": 52}
     >>> round(ghk_potential(p, out, inside, temperature_c=20.0), 1)   # squid axon
     -59.9
+    >>> ghk_potential({"K": 1.0, "Na": np.array([0.0, 0.04])}, out, inside, temperature_c=20.0).round(1)
+    array([-75.7, -59.9])
 
     References
     ----------
@@ -111,17 +114,15 @@ def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
                 f"permeability has ion {ion!r}; valid monovalent ions are "
                 f"{sorted(k for k, z in VALENCE.items() if abs(z) == 1)}"
             )
-    perm = np.array(
-        [_checks.non_negative(f"permeability[{ion!r}]", permeability[ion], "(relative)") for ion in ions], dtype=float
-    )
-    if not np.any(perm > 0):
+    perm = [_checks.non_negative(f"permeability[{ion!r}]", permeability[ion], "(relative)") for ion in ions]
+    if not np.all(sum(perm) > 0):
         raise ValueError("permeability must have at least one ion with permeability > 0 (relative)")
     out = _concentrations("c_out_mM", c_out_mM, ions)
     inside = _concentrations("c_in_mM", c_in_mM, ions)
-    cation = np.array([VALENCE[ion] > 0 for ion in ions])
-    numerator = np.sum(perm * np.where(cation, out, inside))
-    denominator = np.sum(perm * np.where(cation, inside, out))
-    return float(thermal_voltage_mV(temperature_c) * np.log(numerator / denominator))
+    # Cations enter the numerator with their outside concentration, anions with their inside one.
+    numerator = sum(p * (o if VALENCE[ion] > 0 else i) for p, o, i, ion in zip(perm, out, inside, ions, strict=True))
+    denominator = sum(p * (i if VALENCE[ion] > 0 else o) for p, o, i, ion in zip(perm, out, inside, ions, strict=True))
+    return _checks.scalar(thermal_voltage_mV(temperature_c) * np.log(numerator / denominator))
 
 
 def gaba_reversal(cl_in_mM, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.0, p_hco3_over_p_cl=0.2, temperature_c=37.0):

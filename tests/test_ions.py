@@ -131,3 +131,13 @@ def test_mg_block_jahr_stevens_table(v, mg, expected):
 def test_mg_block_half_block_and_no_magnesium():
     assert ip.mg_block(-20.5, 1.0) == pytest.approx(0.5, abs=2e-3)
     assert ip.mg_block(-80.0, 0.0) == 1.0
+
+
+def test_ghk_broadcasts_over_permeability_arrays():
+    ratios = np.linspace(0.0, 0.2, 5)
+    out = {"K": 5.0, "Na": 145.0}
+    inside = {"K": 140.0, "Na": 10.0}
+    vectorised = ip.ghk_potential({"K": 1.0, "Na": ratios}, out, inside)
+    one_by_one = [ip.ghk_potential({"K": 1.0, "Na": r}, out, inside) for r in ratios]
+    np.testing.assert_allclose(vectorised, one_by_one, rtol=1e-12)
+    assert vectorised[0] == pytest.approx(ip.nernst(5.0, 140.0, 1), abs=1e-9)
