@@ -119,7 +119,7 @@ P_NA_RANGE = (1e-3, 30.0)
 P_CL_RANGE = (0.0, 2.0)
 
 
-def _ghk(p_na_over_p_k, p_cl_over_p_k) -> float:
+def _ghk(p_na_over_p_k, p_cl_over_p_k):
     return ghk_potential({"K": 1.0, "Na": p_na_over_p_k, "Cl": p_cl_over_p_k},
                          MAMMALIAN_OUT_MM, MAMMALIAN_IN_MM, temperature_c=37.0)
 
@@ -150,8 +150,8 @@ class GhkResting(Demo):
 
     def render(self, p_na_over_p_k, p_cl_over_p_k):
         v_rest = _ghk(p_na_over_p_k, p_cl_over_p_k)
-        v_vs_na = np.array([_ghk(p, p_cl_over_p_k) for p in self._p_na_grid])
-        v_vs_cl = np.array([_ghk(p_na_over_p_k, p) for p in self._p_cl_grid])
+        v_vs_na = _ghk(self._p_na_grid, p_cl_over_p_k)
+        v_vs_cl = _ghk(p_na_over_p_k, self._p_cl_grid)
         self.artists["curve_na"].set_data(self._p_na_grid, v_vs_na)
         self.artists["curve_cl"].set_data(self._p_cl_grid, v_vs_cl)
         self.artists["point_na"].set_data([p_na_over_p_k], [v_rest])
