@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import ROOT, SITE
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 AXE_JS = ROOT / "_vendor_cache" / "test" / "axe-core" / "axe.min.js"
 SCREENSHOTS = SITE.parent / "screenshots"  # _build/screenshots for the default build
@@ -179,7 +180,12 @@ def _open(browser, site_url, page_path):
             and problems.append(f"request failed: {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     page.goto(site_url + page_path, wait_until="load")
-    page.wait_for_function(_WAIT_FOR_WIDGETS, timeout=30_000)
+    try:
+        page.wait_for_function(_WAIT_FOR_WIDGETS, timeout=20_000)
+    except PlaywrightTimeout:
+        page.context.close()
+        pytest.fail(f"{page_path}: the widgets did not render within 20 s (dead widgets on the static site)."
+                    + "".join(f"\n  {p}" for p in problems))
     page.evaluate(_SETTLE)
     page.wait_for_timeout(300)  # a11y fixes and late renders run on the next animation frames
     return page, problems
