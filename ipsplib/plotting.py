@@ -84,9 +84,14 @@ def new_figure(nrows: int = 1, ncols: int = 1, width_in: float = 7.0, height_in:
     with mpl.rc_context(STYLE):
         if pyplot:
             fig, axes = plt.subplots(nrows, ncols, figsize=(width_in, height_in), **subplot_kw)
+            # The first pyplot figure loads Jupyter's inline backend, which turns interactive mode on;
+            # leaving rc_context would turn it off again and later figures would never be shown.
+            interactive = mpl.is_interactive()
         else:
             fig = Figure(figsize=(width_in, height_in))
             axes = fig.subplots(nrows, ncols, **subplot_kw)
+    if pyplot:
+        mpl.interactive(interactive)
     return fig, axes
 
 
