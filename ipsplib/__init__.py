@@ -12,7 +12,8 @@ Examples
 -89.1
 """
 
-from . import synapses
+from . import currents, synapses
+from .currents import simulate_current_based
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .synapses import Synapse
@@ -29,7 +30,9 @@ __all__ = [
     "mg_block",
     "nernst",
     "simulate",
+    "simulate_current_based",
     "steady_state",
+    "currents",
     "synapses",
     "thermal_voltage_mV",
 ]

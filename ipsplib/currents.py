@@ -17,17 +17,14 @@ subthreshold summation.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks
-from ._recurrence import linear_recurrence
 from .ions import mg_block
-from .membrane import Cell
-from .synapses import Synapse, checked_onsets
+from .membrane import Cell, _checked_inputs, _grid, _integrate_linear
+from .synapses import Synapse, checked_onsets, grid_conductances
 
 
 @dataclass(frozen=True)
@@ -54,17 +51,6 @@ class CurrentTrace:
     g_nS: np.ndarray
     i_pA: np.ndarray
     names: tuple
-
-
-def _checked_inputs(inputs) -> list[tuple[Synapse, np.ndarray]]:
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
-        raise ValueError("inputs must be a sequence of (Synapse, onsets_ms) pairs")
-    checked = []
-    for k, pair in enumerate(inputs):
-        if not (isinstance(pair, Sequence) and len(pair) == 2 and isinstance(pair[0], Synapse)):
-            raise ValueError(f"inputs[{k}] must be a (Synapse, onsets_ms) pair, got {pair!r}")
-        checked.append((pair[0], checked_onsets(pair[1])))
-    return checked
 
 
 def _block(synapse: Synapse, v_fixed_mV: float) -> float:
@@ -107,17 +93,9 @@ def synaptic_current_pA(synapse: Synapse, t_ms, onsets_ms, v_fixed_mV):
     if not isinstance(synapse, Synapse):
         raise ValueError(f"synapse must be an ipsplib Synapse, got {type(synapse).__name__}")
     v_fix = float(_checks.as_finite("v_fixed_mV", v_fixed_mV, "mV"))
-    onsets = _checks.non_negative("onsets_ms", np.atleast_1d(onsets_ms), "ms").ravel()
+    onsets = checked_onsets(onsets_ms)
     g = synapse.conductance(t_ms, onsets)
     return g * _block(synapse, v_fix) * (v_fix - float(synapse.e_rev_mV))
-
-
-def _grid(duration_ms, dt_ms) -> tuple[int, float]:
-    duration = float(_checks.positive("duration_ms", duration_ms, "ms"))
-    dt = float(_checks.positive("dt_ms", dt_ms, "ms"))
-    if dt > duration:
-        raise ValueError(f"dt_ms must be <= duration_ms ({duration} ms), got {dt} ms")
-    return int(math.floor(duration / dt + 1e-9)), dt
 
 
 def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed_mV=None, v0_mV=None) -> CurrentTrace:
@@ -172,22 +150,19 @@ def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed
     v_fix = e_leak if v_fixed_mV is None else float(_checks.as_finite("v_fixed_mV", v_fixed_mV, "mV"))
     v0 = e_leak if v0_mV is None else float(_checks.as_finite("v0_mV", v0_mV, "mV"))
 
-    g_grid = np.zeros((len(checked), n_steps + 1))
-    i_step = np.zeros(n_steps)  # exact average of the total synaptic current over each step, pA
-    scale = np.zeros(len(checked))  # B(V_fix) (V_fix - E_rev), mV
-    for k, (syn, onsets) in enumerate(checked):
-        g_grid[k], integral = syn.grid_conductance(n_steps, dt, onsets)
-        block = _block(syn, v_fix)
-        g_grid[k] *= block
-        scale[k] = v_fix - float(syn.e_rev_mV)
-        i_step += integral / dt * block * scale[k]
-
+    # One pass gives each input's (frozen-block) conductance and the exact step integrals of the total current.
+    block = np.array([_block(syn, v_fix) for syn, _ in checked])
+    scale = np.array([v_fix - float(syn.e_rev_mV) for syn, _ in checked])  # frozen driving force, mV
+    weights = np.vstack([np.diag(block), block * scale]) if checked else np.zeros((1, 0))
+    g_rows, integrals = grid_conductances(checked, n_steps, dt, weights=weights)
     g_leak = float(cell.g_leak_nS)
-    log_decay = -dt * g_leak / float(cell.c_m_pF)
-    target = e_leak - i_step / g_leak  # where V would settle if this step's current were held
-    v = np.empty(n_steps + 1)
-    v[0] = v0
-    v[1:] = linear_recurrence(log_decay, -math.expm1(log_decay) * target, y_before=v0)
-    t = np.arange(n_steps + 1) * dt
-    return CurrentTrace(t_ms=t, v_mV=v, g_nS=g_grid, i_pA=g_grid * scale[:, None],
-                 names=tuple(syn.name for syn, _ in checked))
+    drive = g_leak * e_leak - integrals[-1] / dt
+    v, _ = _integrate_linear(cell, v0, dt, np.full(n_steps, g_leak), drive)
+    g_grid = g_rows[:-1]
+    return CurrentTrace(
+        t_ms=np.arange(n_steps + 1) * dt,
+        v_mV=v,
+        g_nS=g_grid,
+        i_pA=g_grid * scale[:, None],
+        names=tuple(syn.name for syn, _ in checked),
+    )
