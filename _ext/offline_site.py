@@ -16,13 +16,20 @@ extension fixes each one, and nothing else:
    of the logo, bibliography roles, link contrast on tinted boxes) and name
    the widget slider handles after their labels.
 
+4. BibTeX titles write sub- and superscripts as TeX (``{GABA$_A$}``,
+   ``{HCO$_3^-$}``), which pybtex passes through as raw text; in the
+   bibliography they become <sub>/<sup> (a "-" becomes a minus sign).
+
 The theme's "Got invalid theme mode" error is fixed in _config.yml
 (``html_context: {default_mode: light}``).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from docutils import nodes
 
 STATIC = Path(__file__).with_name("offline_site_static")
 
@@ -60,10 +67,37 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = unique
 
 
+# "$_A$", "$^-$", "$_3^-$", "$_{2+}$": one or more sub/superscripts between dollars.
+_SCRIPTS = re.compile(r"\$((?:[_^](?:\{[^{}$]*\}|[^{}$\s]))+)\$")
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}$]*)\}|([^{}$\s]))")
+
+
+def _bibliography_scripts(app, doctree, docname) -> None:
+    """Turn TeX sub/superscripts in bibliography entries into subscript/superscript nodes."""
+    for citation in doctree.findall(nodes.citation):
+        for text in list(citation.findall(nodes.Text)):
+            source = str(text)
+            if "$" not in source:
+                continue
+            parts: list[nodes.Node] = []
+            pos = 0
+            for match in _SCRIPTS.finditer(source):
+                parts.append(nodes.Text(source[pos:match.start()]))
+                for script in _SCRIPT.finditer(match.group(1)):
+                    content = script.group(2) if script.group(2) is not None else script.group(3)
+                    node = nodes.subscript if script.group(1) == "_" else nodes.superscript
+                    parts.append(node("", content.replace("-", "\u2212")))
+                pos = match.end()
+            if pos:
+                parts.append(nodes.Text(source[pos:]))
+                text.parent.replace(text, [p for p in parts if not (isinstance(p, nodes.Text) and not str(p))])
+
+
 def setup(app):
     app.connect("config-inited", _add_static_path, priority=900)
     app.add_js_file("ipsp-a11y.js", loading_method="defer")
     app.add_css_file("ipsp-a11y.css")
     # Run after every other handler has added its scripts to the page.
     app.connect("html-page-context", _dedupe_scripts, priority=1000)
+    app.connect("doctree-resolved", _bibliography_scripts)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -153,9 +153,8 @@ _VISIBLE_TEXT = """() => {
   return out.join(' ');
 }"""
 
-RAW_TEX = re.compile(
-    r"\$\$|\\frac|\\\(|\\\)|\\begin\{|\$[^$\n]{0,80}?(?:\\[A-Za-z]+|[_^]\{)[^$\n]{0,80}?\$"
-)
+# $$, \frac, \( \), \begin{, or $...$ holding a backslash, _ or ^ (e.g. "GABA$_A$").
+RAW_TEX = re.compile(r"\$\$|\\frac|\\\(|\\\)|\\begin\{|\$[^$\n]{0,80}?[\\_^][^$\n]{0,80}?\$")
 
 
 def _open(browser, site_url, page_path):
