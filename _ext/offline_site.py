@@ -67,30 +67,63 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = unique
 
 
-# "$_A$", "$^-$", "$_3^-$", "$_{2+}$": one or more sub/superscripts between dollars.
-_SCRIPTS = re.compile(r"\$((?:[_^](?:\{[^{}$]*\}|[^{}$\s]))+)\$")
-_SCRIPT = re.compile(r"([_^])(?:\{([^{}$]*)\}|([^{}$\s]))")
+# "$_A$", "$^-$", "$_3^-$", "$^{2+}$": one or more sub/superscripts between
+# dollars. An unbraced script runs to the next _, ^ or $, because pybtex drops
+# the braces of "$^{2+}$" and passes "$^2+$".
+_SCRIPTS = re.compile(r"\$((?:[_^](?:\{[^{}$]*\}|[^{}$\s_^]+))+)\$")
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}$]*)\}|([^{}$\s_^]+))")
+
+
+def _is_plain(node: nodes.Node) -> bool:
+    """Text, or an inline node (pybtex's case-protecting {...} span) holding only text."""
+    return isinstance(node, nodes.Text) or (
+        isinstance(node, nodes.inline) and all(isinstance(c, nodes.Text) for c in node.children))
+
+
+def _with_scripts(source: str) -> list[nodes.Node]:
+    """``source`` as text nodes with its $_x$ / $^x$ groups as subscript/superscript nodes."""
+    parts: list[nodes.Node] = []
+    pos = 0
+    for match in _SCRIPTS.finditer(source):
+        if match.start() > pos:
+            parts.append(nodes.Text(source[pos:match.start()]))
+        for script in _SCRIPT.finditer(match.group(1)):
+            content = script.group(2) if script.group(2) is not None else script.group(3)
+            node = nodes.subscript if script.group(1) == "_" else nodes.superscript
+            parts.append(node("", content.replace("-", "\u2212")))
+        pos = match.end()
+    if pos < len(source):
+        parts.append(nodes.Text(source[pos:]))
+    return parts
 
 
 def _bibliography_scripts(app, doctree, docname) -> None:
-    """Turn TeX sub/superscripts in bibliography entries into subscript/superscript nodes."""
+    """Turn TeX sub/superscripts in bibliography entries into subscript/superscript nodes.
+
+    pybtex splits "{Mg}$^{2+}$" into several nodes ("Mg" protected, "$^", "2+"
+    protected, "$"), so each run of adjacent text-only nodes is joined first;
+    a run with a script is replaced (its case-protecting spans have no style).
+    """
     for citation in doctree.findall(nodes.citation):
-        for text in list(citation.findall(nodes.Text)):
-            source = str(text)
-            if "$" not in source:
-                continue
-            parts: list[nodes.Node] = []
-            pos = 0
-            for match in _SCRIPTS.finditer(source):
-                parts.append(nodes.Text(source[pos:match.start()]))
-                for script in _SCRIPT.finditer(match.group(1)):
-                    content = script.group(2) if script.group(2) is not None else script.group(3)
-                    node = nodes.subscript if script.group(1) == "_" else nodes.superscript
-                    parts.append(node("", content.replace("-", "\u2212")))
-                pos = match.end()
-            if pos:
-                parts.append(nodes.Text(source[pos:]))
-                text.parent.replace(text, [p for p in parts if not (isinstance(p, nodes.Text) and not str(p))])
+        for parent in list(citation.findall(nodes.Element)):
+            children = list(parent.children)
+            i = 0
+            while i < len(children):
+                if not _is_plain(children[i]):
+                    i += 1
+                    continue
+                j = i
+                while j < len(children) and _is_plain(children[j]):
+                    j += 1
+                run = children[i:j]
+                text = "".join(n.astext() for n in run)
+                if _SCRIPTS.search(text):
+                    index = parent.index(run[0])
+                    for n in run:
+                        parent.remove(n)
+                    for k, n in enumerate(_with_scripts(text)):
+                        parent.insert(index + k, n)
+                i = j
 
 
 def setup(app):
