@@ -12,7 +12,7 @@ Examples
 -89.1
 """
 
-from . import currents, synapses
+from . import chloride, currents, synapses
 from .currents import simulate_current_based
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
@@ -32,6 +32,7 @@ __all__ = [
     "simulate",
     "simulate_current_based",
     "steady_state",
+    "chloride",
     "currents",
     "synapses",
     "thermal_voltage_mV",

@@ -10,13 +10,10 @@ Examples
 True
 """
 
+# Importing a demo module registers its demos in ALL.
+from . import chloride, epsp, ions, ipsp  # noqa: F401
 from ._base import ALL, Control, Demo, register, static_mode
 
-# Demo modules: one import line each (importing registers their demos in ALL).
-# ruff: noqa: I001  (one line per demo module, so each owner edits only their own)
-from . import ions, ipsp  # noqa: F401  (helper C)
-from . import epsp  # noqa: F401  (helper D)
-from . import chloride  # noqa: F401  (helper E)
 
 # demos.<name>() for every registered demo, unless a module already uses that name.
 def _export_factories() -> None:
