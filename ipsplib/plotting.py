@@ -168,3 +168,17 @@ class MovingLevel:
             self.label.set_y(value)
             self.label.set_va("bottom")
             self.label.set_text(text)
+
+
+def number_text(x: float, decimals: int = 1, signed: bool = False) -> str:
+    """A number for labels and alt text: fixed decimals, a true minus sign (U+2212), never "−0.0".
+
+    Examples
+    --------
+    >>> number_text(-70.04), number_text(-0.01), number_text(2.5, signed=True)
+    ('−70.0', '0.0', '+2.5')
+    """
+    text = f"{x:+.{decimals}f}" if signed else f"{x:.{decimals}f}"
+    if float(text) == 0.0:
+        text = text.lstrip("+-")
+    return text.replace("-", "−")

@@ -30,6 +30,7 @@ from ..chloride import (
 )
 from ..constants import CL_OUT_ACSF_MM
 from ..ions import gaba_reversal
+from ..plotting import number_text as _mv
 from ._base import Control, Demo, register
 
 #: NKCC1 + KCC2 coefficients, nS (as in both presets).
@@ -46,10 +47,6 @@ PRESET_SHARE_PCT = {name: 100.0 * p["g_kcc2_nS"] / (p["g_nkcc1_nS"] + p["g_kcc2_
 SHARE_GRID_PCT = np.linspace(0.0, 100.0, 201)
 P_GRID = np.linspace(0.0, 0.5, 101)
 Y_LIMITS_MV = (-125.0, 10.0)
-
-
-def _mv(x: float) -> str:
-    return f"{x:.1f}".replace("-", "−")
 
 
 def _coefficients(share_pct):

@@ -27,17 +27,13 @@ from matplotlib.ticker import LogLocator, NullFormatter
 from .. import plotting
 from ..constants import MAMMALIAN_IN_MM, MAMMALIAN_OUT_MM, VALENCE
 from ..ions import ghk_potential, nernst
+from ..plotting import number_text as _mv
 from ._base import Control, Demo, register
 
 #: The ions the book marks, with their printed names.
 ION_NAMES = {"K": "K⁺", "Na": "Na⁺", "Cl": "Cl⁻", "HCO3": "HCO₃⁻", "Ca": "Ca²⁺"}
 #: Concentration ratio axis of the Nernst explorer ([X]o/[X]i).
 RATIO_RANGE = (1e-4, 1e7)
-
-
-def _mv(x: float) -> str:
-    text = f"{x:.1f}"
-    return "0.0" if text == "-0.0" else text.replace("-", "−")
 
 
 def _valence(z: int) -> str:

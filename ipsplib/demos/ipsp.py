@@ -22,6 +22,7 @@ from .. import plotting
 from ..constants import CL_OUT_ACSF_MM, MAMMALIAN_IN_MM
 from ..ions import gaba_reversal, nernst
 from ..membrane import Cell, simulate
+from ..plotting import number_text as _mv
 from ..synapses import ampa, gaba_a
 from ._base import Control, Demo, register
 
@@ -39,15 +40,6 @@ DT_MS = 0.1
 SPIKE_MARK_MV = -45.0
 #: Range of the [Cl-]i axis, mM.
 CL_IN_RANGE_MM = (2.0, 60.0)
-
-
-def _signed(x: float) -> str:
-    return f"{x:+.1f}".replace("-", "−")
-
-
-def _mv(x: float) -> str:
-    text = f"{x:.1f}"
-    return "0.0" if text == "-0.0" else text.replace("-", "−")
 
 
 class IpspReversal(Demo):
@@ -136,7 +128,7 @@ class IpspReversal(Demo):
         else:
             change = float(both.v_mV.max()) - epsp_peak
             both_text = (f"the EPSP alone peaks at {_mv(epsp_peak)} mV; with the coincident IPSP it peaks at "
-                         f"{_mv(float(both.v_mV.max()))} mV ({_signed(change)} mV), no spike")
+                         f"{_mv(float(both.v_mV.max()))} mV ({_mv(change, signed=True)} mV), no spike")
         return (f"[Cl⁻]ᵢ = {cl_in_mM:g} mM and [Cl⁻]ₒ = {cl_out_mM:g} mM give E_Cl = {_mv(e_cl)} mV and, "
                 f"with bicarbonate, E_GABA = {_mv(e_gaba)} mV (rest {_mv(CELL.e_leak_mV)} mV, threshold "
                 f"{_mv(CELL.v_threshold_mV)} mV). Plotted: {ipsp_text}; {both_text}.")
