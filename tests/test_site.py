@@ -323,6 +323,14 @@ def test_sliders_keyboard_and_frames(browser, site_url, page_path):
                 failures.append(f"{name}: End did not change the frame")
             if home["digest"] != start["digest"]:
                 failures.append(f"{name}: Home did not bring back the first frame")
+            readout = (h.evaluate("h => (h.closest('.widget-slider').querySelector('.widget-readout') || {})"
+                                  ".textContent") or "").strip()
+            try:  # the page's accessibility script updates it on the next animation frame
+                expect(h).to_have_attribute("aria-valuetext", re.compile(re.escape(readout) if readout else r"\S"),
+                                            timeout=2000)
+            except AssertionError:
+                failures.append(f"{name}: aria-valuetext {h.get_attribute('aria-valuetext')!r} does not speak "
+                                f"the readout {readout!r}")
             for state, key in ((start, "Home"), (right, "ArrowRight"), (end, "End")):
                 if not all(state["alts"]):
                     failures.append(f"{name}: after {key}, a displayed frame image has no alt text")

@@ -38,13 +38,20 @@
       entry.setAttribute("role", "listitem");
     });
     // Widget sliders: noUiSlider handles (role=slider) have no accessible
-    // name; use the text of the widget's label ("quantity (unit)").
+    // name; use the text of the widget's label ("quantity (unit)"). A static
+    // demo's SelectionSlider reports its frame index as aria-valuenow, so the
+    // value a screen reader speaks is the readout with the label's unit ("7 mM").
     document.querySelectorAll(".widget-slider").forEach(function (w) {
       var label = w.querySelector(".widget-label");
       var text = label ? label.textContent.trim() : "";
       if (!text) return;
+      var unit = (text.match(/\(([^()]*)\)\s*$/) || [])[1] || "";
+      var readout = w.querySelector(".widget-readout");
+      var value = readout ? readout.textContent.trim() : "";
+      var valueText = value && unit && !/^[a-z]/i.test(value) ? value + " " + unit : value;
       w.querySelectorAll(".noUi-handle").forEach(function (h) {
         if (h.getAttribute("aria-label") !== text) h.setAttribute("aria-label", text);
+        if (valueText && h.getAttribute("aria-valuetext") !== valueText) h.setAttribute("aria-valuetext", valueText);
       });
     });
   }
@@ -63,6 +70,7 @@
     new MutationObserver(schedule).observe(document.body, {
       childList: true,
       subtree: true,
+      characterData: true, // slider readouts change their text as the value moves
       attributes: true,
       attributeFilter: ["title", "class"],
     });
