@@ -1,7 +1,7 @@
 """Headless tests of the demo machinery and of every demo in ipsplib.demos.ALL.
 
-Generic tests run over ALL (including demos other helpers register); the
-demo-specific tests at the end check that helper C's demos plot exactly what
+Generic tests run over ALL (every registered demo); the
+demo-specific tests at the end check that the ion and IPSP demos plot exactly what
 ipsplib computes.
 """
 
@@ -374,7 +374,7 @@ def test_register_rejects_a_second_factory_under_one_name():
         register(DEMO_NAMES[0])(lambda: None)
 
 
-# -- helper C's demos plot what ipsplib computes ------------------------------------------------------------
+# -- the ion and IPSP demos plot what ipsplib computes --------------------------------------------------------
 def xy(artist):
     return np.asarray(artist.get_xdata(), float), np.asarray(artist.get_ydata(), float)
 

@@ -257,7 +257,7 @@ def img_html(png: bytes, alt: str, width_px: int, height_px: int) -> str:
 
 
 class Demo:
-    """Base class of every demo (see the module docstring and notes/DEMO_CONTRACT.md).
+    """Base class of every demo (the contract is in the module docstring).
 
     Parameters
     ----------
