@@ -1,7 +1,10 @@
 """Physical constants and standard ion concentrations, each with its source.
 
 Concentrations are in mM. Where a textbook gives a range, the table holds the
-value the book uses by default and the range in a comment.
+value the book uses by default and the range in a comment. The textbook
+concentrations were taken from the tables as quoted in the project's reference
+notes; they have not yet been re-checked against the printed pages, so the book
+calls them typical values and cites the textbooks.
 
 References
 ----------
