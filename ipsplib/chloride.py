@@ -368,12 +368,13 @@ def simulate_chloride(t_ms, cl_in0_mM, volume_um3, g_nkcc1_nS, g_kcc2_nS, g_cl_n
         raise ValueError("g_nkcc1_nS + g_kcc2_nS + g_cl_nS must be > 0 nS at every time")
     cl_out = float(_checks.positive("cl_out_mM", cl_out_mM, "mM"))
     vt = thermal_voltage_mV(temperature_c)
-    e_n = nkcc1_reversal_mV(na_in_mM, na_out_mM, k_in_mM, k_out_mM, temperature_c)
-    e_k = kcc2_reversal_mV(k_in_mM, k_out_mM, temperature_c)
-    e_target = (g_n * e_n + g_k * e_k + g_c * v) / g_total
+    # E_Cl relaxes toward the steady state of the pathways open at each moment.
+    e_target = np.broadcast_to(
+        steady_state_e_cl_mV(g_n, g_k, g_c, v, na_in_mM, na_out_mM, k_in_mM, k_out_mM, temperature_c), t.shape
+    )
     cl = np.empty(t.size)
     cl[0] = cl0
-    e_cl = vt * np.log(cl0 / cl_out)
+    e_cl = nernst(cl_out, cl0, -1, temperature_c)
     for n in range(dt.size):
         tau = chloride_time_constant_ms(cl[n], volume, g_total[n], temperature_c)
         e_cl = e_target[n] + (e_cl - e_target[n]) * np.exp(-dt[n] / tau)
