@@ -13,7 +13,7 @@ Examples
 """
 
 from . import chloride, currents, synapses
-from .currents import simulate_current_based
+from .currents import CurrentTrace, simulate_current_based
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .synapses import Synapse
@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Cell",
+    "CurrentTrace",
     "Synapse",
     "Trace",
     "driving_force",

@@ -15,8 +15,15 @@ def _unit_suffix(unit: str) -> str:
     return f" {unit}" if unit else ""
 
 
+def _has_text(value) -> bool:
+    return any(isinstance(item, (str, bytes)) for item in np.asarray(value, dtype=object).ravel())
+
+
 def as_finite(name: str, value, unit: str = "") -> np.ndarray:
-    """Return ``value`` as a float array, raising if any element is NaN or infinite."""
+    """Return ``value`` as a float array, raising if any element is NaN or infinite (or it is not numeric)."""
+    # numpy would read "100" as 100.0; a string is never a valid number here (it fails later, far from the cause).
+    if isinstance(value, (str, bytes)) or np.asarray(value).dtype.kind in "USO" and _has_text(value):
+        raise ValueError(f"{name} must be a number{_unit_suffix(unit)}, got {value!r}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -32,10 +32,17 @@ def chunk_end(cum_log, start: int, max_steps: int | None = None) -> int:
 
 
 def solve_chunk(cum_log, drive, y_before, start: int, stop: int) -> np.ndarray:
-    """y[..., start:stop] given y[..., start - 1] = ``y_before`` (rows of ``drive`` share ``cum_log``)."""
+    """y[..., start:stop] given y[..., start - 1] = ``y_before`` (rows of ``drive`` share ``cum_log``).
+
+    The chunk must come from `chunk_end`: its log span is at most MAX_LOG_SPAN, or it is one step.
+    """
     base = cum_log[start - 1] if start else 0.0
     log_growth = cum_log[start:stop] - base
     y_before = np.asarray(y_before, dtype=float)[..., None]
+    if stop - start == 1:
+        # One step whose own log factor may exceed MAX_LOG_SPAN (g dt / C > 709 overflows e^{-L}):
+        # y = a y_before + b needs no growing exponential at all.
+        return np.exp(log_growth) * y_before + drive[..., start:stop]
     return np.exp(log_growth) * (y_before + np.cumsum(drive[..., start:stop] * np.exp(-log_growth), axis=-1))
 
 

@@ -22,14 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from ._integrate import checked_inputs, grid, integrate_linear
 from .ions import mg_block
-from .membrane import Cell, _checked_inputs, _grid, _integrate_linear
-from .synapses import Synapse, checked_onsets, grid_conductances
+from .membrane import Cell
+from .synapses import Synapse, _checked_onsets, _grid_conductances
 
 
 @dataclass(frozen=True)
 class CurrentTrace:
-    """The result of `simulate_current_based`.
+    """The result of `simulate_current_based`, with the interface of `ipsplib.Trace`.
 
     Attributes
     ----------
@@ -44,6 +45,26 @@ class CurrentTrace:
         Each input's injected current, pA, positive outward.
     names : tuple of str
         The inputs' synapse names.
+    inputs : tuple of (Synapse, onsets_ms)
+        The inputs as simulated.
+    cell : Cell or None
+        The cell as simulated.
+    spikes_ms : ndarray
+        Always empty: the cell is passive.
+    i_inject_pA : ndarray, shape (n,)
+        Electrode current, pA: zeros (`simulate_current_based` injects none).
+    i_leak_pA : ndarray, shape (n,)
+        Leak current g_L (V - E_L), pA, positive outward.
+    conductances : tuple
+        Always empty (no tonic conductances).
+
+    Examples
+    --------
+    >>> from ipsplib.synapses import ampa
+    >>> cell = Cell(c_m_pF=200.0, g_leak_nS=10.0, e_leak_mV=-70.0)
+    >>> trace = simulate_current_based(cell, [(ampa(), [1.0])], 20.0)
+    >>> trace.spikes_ms.size, trace.i_leak_pA.shape == trace.t_ms.shape, round(trace.dt_ms, 3)
+    (0, True, 0.025)
     """
 
     t_ms: np.ndarray
@@ -51,6 +72,27 @@ class CurrentTrace:
     g_nS: np.ndarray
     i_pA: np.ndarray
     names: tuple
+    inputs: tuple = ()
+    cell: Cell | None = None
+    conductances: tuple = ()
+
+    @property
+    def dt_ms(self) -> float:
+        return float(self.t_ms[1] - self.t_ms[0])
+
+    @property
+    def spikes_ms(self) -> np.ndarray:
+        return np.array([])
+
+    @property
+    def i_inject_pA(self) -> np.ndarray:
+        return np.zeros_like(self.t_ms, dtype=float)
+
+    @property
+    def i_leak_pA(self) -> np.ndarray:
+        if self.cell is None:
+            raise ValueError("this CurrentTrace has no cell, so no leak current")
+        return float(self.cell.g_leak_nS) * (self.v_mV - float(self.cell.e_leak_mV))
 
 
 def _block(synapse: Synapse, v_fixed_mV: float) -> float:
@@ -93,7 +135,7 @@ def synaptic_current_pA(synapse: Synapse, t_ms, onsets_ms, v_fixed_mV):
     if not isinstance(synapse, Synapse):
         raise ValueError(f"synapse must be an ipsplib Synapse, got {type(synapse).__name__}")
     v_fix = float(_checks.as_finite("v_fixed_mV", v_fixed_mV, "mV"))
-    onsets = checked_onsets(onsets_ms)
+    onsets = _checked_onsets(onsets_ms)
     g = synapse.conductance(t_ms, onsets)
     return g * _block(synapse, v_fix) * (v_fix - float(synapse.e_rev_mV))
 
@@ -144,8 +186,8 @@ def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed
     if cell.spiking:
         raise ValueError("cell must be passive (v_threshold_mV None) for simulate_current_based, "
                          f"got v_threshold_mV = {cell.v_threshold_mV} mV")
-    n_steps, dt = _grid(duration_ms, dt_ms)
-    checked = _checked_inputs(inputs)
+    n_steps, dt = grid(duration_ms, dt_ms)
+    checked = checked_inputs(inputs)
     e_leak = float(cell.e_leak_mV)
     v_fix = e_leak if v_fixed_mV is None else float(_checks.as_finite("v_fixed_mV", v_fixed_mV, "mV"))
     v0 = e_leak if v0_mV is None else float(_checks.as_finite("v0_mV", v0_mV, "mV"))
@@ -154,10 +196,10 @@ def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed
     block = np.array([_block(syn, v_fix) for syn, _ in checked])
     scale = np.array([v_fix - float(syn.e_rev_mV) for syn, _ in checked])  # frozen driving force, mV
     weights = np.vstack([np.diag(block), block * scale]) if checked else np.zeros((1, 0))
-    g_rows, integrals = grid_conductances(checked, n_steps, dt, weights=weights)
+    g_rows, integrals = _grid_conductances(checked, n_steps, dt, weights=weights)
     g_leak = float(cell.g_leak_nS)
     drive = g_leak * e_leak - integrals[-1] / dt
-    v, _ = _integrate_linear(cell, v0, dt, np.full(n_steps, g_leak), drive)
+    v, _ = integrate_linear(cell, v0, dt, np.full(n_steps, g_leak), drive)
     g_grid = g_rows[:-1]
     return CurrentTrace(
         t_ms=np.arange(n_steps + 1) * dt,
@@ -165,4 +207,6 @@ def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed
         g_nS=g_grid,
         i_pA=g_grid * scale[:, None],
         names=tuple(syn.name for syn, _ in checked),
+        inputs=tuple(checked),
+        cell=cell,
     )

@@ -24,12 +24,9 @@ from functools import cached_property
 import numpy as np
 
 from . import _checks
-from ._recurrence import chunk_end, solve_chunk
+from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
-from .synapses import Synapse, checked_onsets, grid_conductances
-
-# Chunk length of the voltage recurrence in a spiking cell: work after a spike is recomputed.
-_SPIKING_CHUNK_STEPS = 2048
+from .synapses import _grid_conductances
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,15 @@ class Cell:
         Potential after a spike, mV, below the threshold (default: ``e_leak_mV``).
     refractory_ms : float
         Time V is held at reset after a spike, ms, >= 0.
+
+    Notes
+    -----
+    Integrate-and-fire: a spike is recorded when V reaches v_threshold_mV (its
+    time solved exactly within the step); V is then reset and held at
+    v_reset_mV for refractory_ms, and restarts from reset at exactly that time,
+    also between grid points. A cell that starts at or above threshold
+    (``v0_mV >= v_threshold_mV`` in `simulate`) fires at t = 0, however fast or
+    slow its membrane.
 
     Examples
     --------
@@ -75,6 +81,11 @@ class Cell:
             return
         _checks.as_finite("v_threshold_mV", self.v_threshold_mV, "mV")
         if self.v_reset_mV is None:
+            if self.e_leak_mV >= self.v_threshold_mV:
+                raise ValueError(
+                    f"e_leak_mV (also the default v_reset_mV) must be < v_threshold_mV ({self.v_threshold_mV} mV), "
+                    f"got {self.e_leak_mV} mV; or pass a v_reset_mV below threshold"
+                )
             object.__setattr__(self, "v_reset_mV", float(self.e_leak_mV))
         _checks.as_finite("v_reset_mV", self.v_reset_mV, "mV")
         if self.v_reset_mV >= self.v_threshold_mV:
@@ -101,6 +112,11 @@ class Cell:
 class Trace:
     """The result of `simulate`.
 
+    Currents are membrane currents, positive outward (the book's convention),
+    except ``i_inject_pA``, which is the electrode current as passed to
+    `simulate`, positive inward (depolarizing). Every array has one value per
+    grid point.
+
     Attributes
     ----------
     t_ms : ndarray, shape (n,)
@@ -108,22 +124,46 @@ class Trace:
     v_mV : ndarray, shape (n,)
         Membrane potential, mV.
     spikes_ms : ndarray
-        Threshold-crossing times (interpolated between grid points), ms.
+        Threshold-crossing times (exact within the step), ms.
     inputs : tuple of (Synapse, onsets_ms)
         The inputs as simulated.
+    cell : Cell or None
+        The cell as simulated.
+    i_inject_pA : ndarray, shape (n,)
+        Injected current, pA, positive depolarizing (zeros if none).
+    conductances : tuple of (g_nS, e_rev_mV)
+        The tonic or prescribed conductances, each g_nS an array of shape (n,).
     g_nS : ndarray, shape (n_inputs, n)
         Conductance of each input, nS, including the Mg2+ block of NMDA-type
         synapses (computed on first access).
     i_pA : ndarray, shape (n_inputs, n)
         Current of each input g (V - E_rev), pA, positive outward.
+    i_leak_pA : ndarray, shape (n,)
+        Leak current g_L (V - E_L), pA, positive outward.
+    g_tonic_nS, i_tonic_pA : ndarray, shape (n_conductances, n)
+        The tonic / prescribed conductances, nS, and their currents g (V - E_rev), pA, positive outward.
     names : tuple of str
         The inputs' synapse names.
+
+    Examples
+    --------
+    >>> cell = Cell(c_m_pF=100.0, g_leak_nS=5.0, e_leak_mV=-70.0)
+    >>> trace = simulate(cell, [], 400.0, dt_ms=0.1, i_inject_pA=50.0)
+    >>> round(float(trace.i_leak_pA[-1]), 6)          # at steady state the leak carries all of it
+    50.0
     """
 
     t_ms: np.ndarray
     v_mV: np.ndarray
     spikes_ms: np.ndarray
     inputs: tuple
+    cell: Cell | None = None
+    i_inject_pA: np.ndarray | None = None
+    conductances: tuple = ()
+
+    def __post_init__(self):
+        if self.i_inject_pA is None:
+            object.__setattr__(self, "i_inject_pA", np.zeros_like(self.t_ms, dtype=float))
 
     @property
     def dt_ms(self) -> float:
@@ -136,7 +176,7 @@ class Trace:
     @cached_property
     def g_nS(self) -> np.ndarray:
         n_inputs = len(self.inputs)
-        g, _ = grid_conductances(self.inputs, self.t_ms.size - 1, self.dt_ms, weights=np.eye(n_inputs))
+        g, _ = _grid_conductances(self.inputs, self.t_ms.size - 1, self.dt_ms, weights=np.eye(n_inputs))
         for k, (syn, _) in enumerate(self.inputs):
             if syn.mg_out_mM > 0:
                 g[k] *= mg_block(self.v_mV, syn.mg_out_mM)
@@ -147,43 +187,61 @@ class Trace:
         e_rev = np.array([float(syn.e_rev_mV) for syn, _ in self.inputs]).reshape(-1, 1)
         return self.g_nS * (self.v_mV[None, :] - e_rev)
 
+    @property
+    def i_leak_pA(self) -> np.ndarray:
+        if self.cell is None:
+            raise ValueError("this Trace has no cell, so no leak current")
+        return float(self.cell.g_leak_nS) * (self.v_mV - float(self.cell.e_leak_mV))
 
-def _checked_inputs(inputs) -> list[tuple[Synapse, np.ndarray]]:
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
-        raise ValueError("inputs must be a sequence of (Synapse, onsets_ms) pairs")
-    checked = []
-    for k, pair in enumerate(inputs):
-        if not (isinstance(pair, Sequence) and len(pair) == 2 and isinstance(pair[0], Synapse)):
-            raise ValueError(f"inputs[{k}] must be a (Synapse, onsets_ms) pair, got {pair!r}")
-        checked.append((pair[0], checked_onsets(pair[1])))
-    return checked
+    @property
+    def g_tonic_nS(self) -> np.ndarray:
+        return np.array([g for g, _ in self.conductances], dtype=float).reshape(-1, self.t_ms.size)
 
-
-def _grid(duration_ms, dt_ms) -> tuple[int, float]:
-    duration = float(_checks.positive("duration_ms", duration_ms, "ms"))
-    dt = float(_checks.positive("dt_ms", dt_ms, "ms"))
-    if dt > duration:
-        raise ValueError(f"dt_ms must be <= duration_ms ({duration} ms), got {dt} ms")
-    n_steps = math.floor(duration / dt + 1e-9)
-    return n_steps, dt
+    @property
+    def i_tonic_pA(self) -> np.ndarray:
+        e_rev = np.array([float(e) for _, e in self.conductances]).reshape(-1, 1)
+        return self.g_tonic_nS * (self.v_mV[None, :] - e_rev)
 
 
-def _injected_step_average(i_inject_pA, n_steps: int) -> np.ndarray:
-    """Injected current averaged over each step (linear between grid samples), pA."""
+def _injected_step_average(i_inject_pA, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Injected current on the grid and averaged over each step (linear between grid samples), pA."""
     if i_inject_pA is None:
-        return np.zeros(n_steps)
+        return np.zeros(n_steps + 1), np.zeros(n_steps)
     current = _checks.as_finite("i_inject_pA", i_inject_pA, "pA")
     if current.ndim == 0:
-        return np.full(n_steps, float(current))
+        return np.full(n_steps + 1, float(current)), np.full(n_steps, float(current))
     if current.shape != (n_steps + 1,):
         raise ValueError(
             f"i_inject_pA must be a number or an array of length {n_steps + 1} "
             f"(one value per grid point, pA), got shape {current.shape}"
         )
-    return 0.5 * (current[:-1] + current[1:])
+    return current.copy(), 0.5 * (current[:-1] + current[1:])
 
 
-def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_mV=None) -> Trace:
+def _checked_conductances(conductances, n_steps: int) -> list[tuple[np.ndarray, float]]:
+    """The (g_nS on the grid, e_rev_mV) pairs of ``conductances`` (constant g broadcast to the grid)."""
+    if conductances is None:
+        return []
+    if isinstance(conductances, (str, bytes)) or not isinstance(conductances, Sequence):
+        raise ValueError("conductances must be a sequence of (g_nS, e_rev_mV) pairs")
+    checked = []
+    for k, pair in enumerate(conductances):
+        if not (isinstance(pair, Sequence) and len(pair) == 2):
+            raise ValueError(f"conductances[{k}] must be a (g_nS, e_rev_mV) pair, got {pair!r}")
+        g = _checks.non_negative(f"conductances[{k}] g_nS", pair[0], "nS")
+        e = float(_checks.as_finite(f"conductances[{k}] e_rev_mV", pair[1], "mV"))
+        if g.ndim == 0:
+            g = np.full(n_steps + 1, float(g))
+        elif g.shape != (n_steps + 1,):
+            raise ValueError(
+                f"conductances[{k}] g_nS must be a number or an array of length {n_steps + 1} "
+                f"(one value per grid point, nS), got shape {g.shape}"
+            )
+        checked.append((g.astype(float), e))
+    return checked
+
+
+def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_mV=None, conductances=None) -> Trace:
     """Membrane potential of a one-compartment cell driven by synapses and injected current.
 
     Parameters
@@ -193,14 +251,23 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     inputs : sequence of (Synapse, onsets_ms)
         Each synapse with its presynaptic event times, ms, >= 0 (need not lie on the grid).
     duration_ms : float
-        Length of the simulation, ms, > 0. The grid is t = k dt_ms up to duration_ms.
+        Length of the simulation, ms, > 0, a whole number of steps: the grid is
+        t = k dt_ms, k = 0..duration_ms/dt_ms, and ends exactly at duration_ms
+        (otherwise a ValueError).
     dt_ms : float
         Time step, ms, 0 < dt_ms <= duration_ms.
     i_inject_pA : float or array or None
         Injected current, pA, positive depolarizing: a constant or one value per
         grid point (linear in between).
     v0_mV : float or None
-        Initial potential, mV (default: ``cell.e_leak_mV``).
+        Initial potential, mV (default: ``cell.e_leak_mV``). A spiking cell
+        started at or above threshold fires at t = 0 (see `Cell`).
+    conductances : sequence of (g_nS, e_rev_mV) or None
+        Tonic or prescribed conductances alongside the synapses: g_nS >= 0 nS,
+        a constant (tonic, e.g. shunting inhibition) or one value per grid
+        point (a prescribed g(t), linear in between, as ``i_inject_pA``);
+        e_rev_mV their reversal potentials, mV. Integrated exactly over each
+        step with their step averages, as the synapses.
 
     Returns
     -------
@@ -216,75 +283,50 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     """
     if not isinstance(cell, Cell):
         raise ValueError(f"cell must be an ipsplib Cell, got {type(cell).__name__}")
-    n_steps, dt = _grid(duration_ms, dt_ms)
-    checked = _checked_inputs(inputs)
+    n_steps, dt = grid(duration_ms, dt_ms)
+    checked = checked_inputs(inputs)
     v0 = float(cell.e_leak_mV if v0_mV is None else _checks.as_finite("v0_mV", v0_mV, "mV"))
-    i_inject = _injected_step_average(i_inject_pA, n_steps)
+    i_grid, i_inject = _injected_step_average(i_inject_pA, n_steps)
+    tonic = _checked_conductances(conductances, n_steps)
 
     e_rev = np.array([float(syn.e_rev_mV) for syn, _ in checked])
     mg = np.array([float(syn.mg_out_mM) for syn, _ in checked])
     linear = mg == 0
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
-    _, integrals = grid_conductances(checked, n_steps, dt, weights=rows)
+    _, integrals = _grid_conductances(checked, n_steps, dt, weights=rows)
     g_total = cell.g_leak_nS + integrals[0] / dt
     drive = cell.g_leak_nS * cell.e_leak_mV + integrals[1] / dt + i_inject
+    for g_grid, e in tonic:
+        g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
+        g_total = g_total + g_step
+        drive = drive + g_step * e
     if linear.all():
-        v, spikes = _integrate_linear(cell, v0, dt, g_total, drive)
+        v, spikes = integrate_linear(cell, v0, dt, g_total, drive)
     else:
         # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
         groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
         one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
-        _, blocked = grid_conductances(checked, n_steps, dt, weights=one_hot)
+        _, blocked = _grid_conductances(checked, n_steps, dt, weights=one_hot)
         e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
         v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
-    return Trace(t_ms=np.arange(n_steps + 1) * dt, v_mV=v, spikes_ms=np.array(spikes), inputs=tuple(checked))
-
-
-def _spike(cell: Cell, v: np.ndarray, index: int, dt: float, v_before: float, v_after: float):
-    """Record a threshold crossing in step ``index`` and clamp V at reset through the refractory period.
-
-    Returns the spike time and the last grid index held at reset.
-    """
-    if v_before >= cell.v_threshold_mV:  # started at or above threshold
-        fraction = 0.0
-    else:
-        fraction = (cell.v_threshold_mV - v_before) / (v_after - v_before)
-    t_spike = (index - 1 + fraction) * dt
-    last = min(v.size - 1, max(index, math.floor((t_spike + cell.refractory_ms) / dt + 1e-9)))
-    v[index : last + 1] = cell.v_reset_mV
-    return t_spike, last
-
-
-def _integrate_linear(cell: Cell, v0: float, dt: float, g_total, drive):
-    """V on the grid for voltage-independent conductances, by the vectorised recurrence."""
-    decay = np.exp(-g_total * dt / cell.c_m_pF)
-    step_drive = (1.0 - decay) * drive / g_total
-    cum_log = np.cumsum(-g_total * dt / cell.c_m_pF)
-    v = np.empty(g_total.size + 1)
-    v[0] = v0
-    spikes = []
-    start = 0  # step `start` takes V from grid point start to start + 1
-    while start < g_total.size:
-        stop = chunk_end(cum_log, start, _SPIKING_CHUNK_STEPS if cell.spiking else None)
-        v[start + 1 : stop + 1] = solve_chunk(cum_log, step_drive, v[start], start, stop)
-        if cell.spiking:
-            crossed = np.flatnonzero(v[start + 1 : stop + 1] >= cell.v_threshold_mV)
-            if crossed.size:
-                index = start + 1 + int(crossed[0])
-                t_spike, last = _spike(cell, v, index, dt, v[index - 1], v[index])
-                spikes.append(t_spike)
-                start = last
-                continue
-        start = stop
-    return v, spikes
+    return Trace(
+        t_ms=np.arange(n_steps + 1) * dt,
+        v_mV=v,
+        spikes_ms=np.array(spikes),
+        inputs=tuple(checked),
+        cell=cell,
+        i_inject_pA=i_grid,
+        conductances=tuple(tonic),
+    )
 
 
 def _integrate_stepwise(cell: Cell, v0: float, dt: float, g_total, drive, g_blocked, e_blocked, mg_blocked):
     """V on the grid with Mg2+-blocked conductances: the block is re-evaluated every step.
 
-    Each step uses the block at the midpoint potential of a first-guess step
-    (second order in dt).
+    Each step (or part of a step, after a refractory release) uses the block at
+    the midpoint potential of a first-guess step taken with the block at its
+    start: second order in dt.
     """
     c = float(cell.c_m_pF)
     g_total, drive = g_total.tolist(), drive.tolist()
@@ -292,27 +334,35 @@ def _integrate_stepwise(cell: Cell, v0: float, dt: float, g_total, drive, g_bloc
     e_blocked, mg_blocked = [float(e) for e in e_blocked], [float(m) for m in mg_blocked]
     v = np.empty(len(g_total) + 1)
     v[0] = v0
-    spikes = []
+    spikes: list[float] = []
 
-    def advance(n: int, v_now: float, v_block: float) -> float:
+    def constants_at(n: int, v_block: float) -> tuple[float, float]:
         g, d = g_total[n], drive[n]
         for g_row, e, mg in zip(g_blocked, e_blocked, mg_blocked, strict=True):
+            # ions.mg_block restated with math.exp: this runs once per step and input in a Python loop,
+            # where numpy's per-call overhead and input checks would cost more than the whole step.
             gb = g_row[n] / (1.0 + mg / MG_BLOCK_KD_MM * math.exp(-MG_BLOCK_SLOPE_PER_MV * v_block))
             g += gb
             d += gb * e
-        decay = math.exp(-g * dt / c)
-        return v_now * decay + (1.0 - decay) * d / g
+        return g, d
+
+    def constants(n: int, v_from: float, h: float) -> tuple[float, float]:
+        guess = advance(v_from, *constants_at(n, v_from), c, h)
+        return constants_at(n, 0.5 * (v_from + guess))
 
     n, v_now = 0, v0
+    if cell.spiking and v0 >= cell.v_threshold_mV:
+        n = after_spike(cell, v, spikes, 0.0, dt, constants)
+        v_now = float(v[n])
     while n < len(g_total):
-        guess = advance(n, v_now, v_now)
-        v_next = advance(n, v_now, 0.5 * (v_now + guess))
-        v[n + 1] = v_next
+        g, d = constants(n, v_now, dt)
+        v_next = advance(v_now, g, d, c, dt)
         if cell.spiking and v_next >= cell.v_threshold_mV:
-            t_spike, last = _spike(cell, v, n + 1, dt, v_now, v_next)
-            spikes.append(t_spike)
-            n, v_now = last, float(v[last])
+            t_spike = n * dt + crossing_time(v_now, g, d, c, dt, float(cell.v_threshold_mV))
+            n = after_spike(cell, v, spikes, t_spike, dt, constants)
+            v_now = float(v[n])
             continue
+        v[n + 1] = v_next
         n, v_now = n + 1, v_next
     return v, spikes
 

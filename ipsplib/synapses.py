@@ -24,6 +24,10 @@ from ._recurrence import linear_recurrence
 
 # An onset within this fraction of a step of a grid point counts as on it.
 _ON_GRID_TOLERANCE = 1e-9
+# Below this kappa = tau_d/tau_r - 1 a dual exponential is expanded in powers of kappa (`Synapse.waveform_terms`):
+# two exponentials would cancel to ~1/kappa of their size, the series has terms of order g_max.
+_SERIES_MAX_KAPPA = 0.01
+_SERIES_TOLERANCE = 1e-17
 
 
 @dataclass(frozen=True)
@@ -83,28 +87,55 @@ class Synapse:
     def peak_time_ms(self) -> float:
         """Time from onset to the peak of one event, ms.
 
-        Dual exponential: t_peak = tau_r tau_d / (tau_d - tau_r) ln(tau_d / tau_r).
+        Dual exponential: t_peak = tau_r tau_d / (tau_d - tau_r) ln(tau_d / tau_r), evaluated as
+        tau_r (-log1p(-u) / u) with u = (tau_d - tau_r) / tau_d, which tends to tau_d (the alpha
+        function's peak) continuously as tau_r -> tau_d, with no cancellation.
         """
         tau_r, tau_d = float(self.tau_rise_ms), float(self.tau_decay_ms)
         if self.kind == "exponential":
             return 0.0
-        if self.kind == "alpha":
-            return tau_d
-        return tau_r * tau_d / (tau_d - tau_r) * math.log(tau_d / tau_r)
+        u = (tau_d - tau_r) / tau_d  # exact: tau_d - tau_r has no rounding error when they are close
+        return tau_r * (-math.log1p(-u) / u if u > 0 else 1.0)
+
+    def _rise_rate(self) -> float:
+        """kappa = tau_d / tau_r - 1 = (tau_d - tau_r) / tau_r, so that g ∝ e^{-x} (1 - e^{-kappa x}), x = s/tau_d."""
+        tau_r, tau_d = float(self.tau_rise_ms), float(self.tau_decay_ms)
+        return (tau_d - tau_r) / tau_r
+
+    def _peak_scale(self) -> float:
+        """g_max / (e^{-x_p} E(x_p)), E(x) = (1 - e^{-kappa x}) / kappa (-> x for kappa = 0), x_p = t_peak / tau_d.
+
+        With it one event is g = scale e^{-x} E(x) for the alpha and the dual
+        exponential alike; expm1 keeps E exact however close tau_r is to tau_d.
+        """
+        kappa, x_peak = self._rise_rate(), self.peak_time_ms / float(self.tau_decay_ms)
+        rise = -math.expm1(-kappa * x_peak) / kappa if kappa > 0 else x_peak
+        return float(self.g_max_nS) / (math.exp(-x_peak) * rise)
 
     def waveform_terms(self) -> list[tuple[float, float, int]]:
         """The event waveform as a sum of terms ``coef_nS * (s/tau)**power * exp(-s/tau)``.
 
-        Returns a list of ``(coef_nS, tau_ms, power)``.
+        Returns a list of ``(coef_nS, tau_ms, power)``. A dual exponential whose
+        tau_rise_ms is within 1 % of tau_decay_ms is returned as the series
+        e^{-x} (1 - e^{-kappa x}) = e^{-x} sum_n (-1)^{n+1} (kappa x)^n / n!
+        (x = s/tau_d, kappa = tau_d/tau_r - 1), cut where kappa^n < 1e-17, instead
+        of two nearly equal exponentials with huge opposite coefficients: the
+        terms then stay of order g_max and the waveform is continuous into the
+        alpha function.
         """
         g, tau_r, tau_d = float(self.g_max_nS), float(self.tau_rise_ms), float(self.tau_decay_ms)
         if self.kind == "exponential":
             return [(g, tau_d, 0)]
-        if self.kind == "alpha":
-            return [(g * math.e, tau_d, 1)]
-        t_peak = self.peak_time_ms
-        norm = 1.0 / (math.exp(-t_peak / tau_d) - math.exp(-t_peak / tau_r))
-        return [(g * norm, tau_d, 0), (-g * norm, tau_r, 0)]
+        kappa, scale = self._rise_rate(), self._peak_scale()
+        if kappa > _SERIES_MAX_KAPPA:
+            return [(scale / kappa, tau_d, 0), (-scale / kappa, tau_r, 0)]
+        terms, n, factor = [], 1, scale  # factor = scale (-kappa)^(n-1) / n!
+        while True:
+            terms.append((factor, tau_d, n))
+            if kappa**n < _SERIES_TOLERANCE or kappa == 0:
+                return terms
+            n += 1
+            factor *= -kappa / n
 
     def conductance(self, t_ms, onsets_ms) -> np.ndarray:
         """Conductance in nS at times ``t_ms`` for presynaptic events at ``onsets_ms``.
@@ -125,12 +156,18 @@ class Synapse:
         t = _checks.as_finite("t_ms", t_ms, "ms")
         onsets = _checks.as_finite("onsets_ms", onsets_ms, "ms").ravel()
         g = np.zeros_like(t, dtype=float)
+        tau_d = float(self.tau_decay_ms)
+        kappa = None if self.kind == "exponential" else self._rise_rate()
         for onset in onsets:
             s = t - onset
             after = s >= 0
-            for coef, tau, power in self.waveform_terms():
-                x = s[after] / tau
-                g[after] += coef * x**power * np.exp(-x)
+            x = s[after] / tau_d
+            if kappa is None:
+                g[after] += float(self.g_max_nS) * np.exp(-x)
+            elif kappa > 0:
+                g[after] += self._peak_scale() * np.exp(-x) * (-np.expm1(-kappa * x) / kappa)
+            else:
+                g[after] += self._peak_scale() * np.exp(-x) * x
         return g
 
     def grid_conductance(self, n_steps: int, dt_ms: float, onsets_ms):
@@ -148,11 +185,11 @@ class Synapse:
         >>> g.round(4), integral.round(4)
         (array([1.    , 0.7788, 0.6065]), array([0.4424, 0.3445]))
         """
-        g, integral = grid_conductances([(self, checked_onsets(onsets_ms))], n_steps, dt_ms)
+        g, integral = _grid_conductances([(self, _checked_onsets(onsets_ms))], n_steps, dt_ms)
         return g[0], integral[0]
 
 
-def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
+def _grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
     """Weighted sums of the inputs' conductances on the grid t = k dt, and their exact step integrals.
 
     Row r of the result is sum_k weights[r, k] g_k(t), where g_k is the
@@ -170,7 +207,7 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
     Parameters
     ----------
     inputs : sequence of (Synapse, onsets_ms)
-        Onsets already checked (finite, >= 0 ms; see `checked_onsets`).
+        Onsets already checked (finite, >= 0 ms; see `_checked_onsets`).
     n_steps : int
         Number of steps; the grid has n_steps + 1 points.
     dt_ms : float
@@ -215,33 +252,61 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
         index = (np.arange(rows.size)[:, None] * width + np.concatenate([bins[k] for k in ks])[None, :]).ravel()
 
         def per_bin(values, index=index, n=rows.size):
-            return np.bincount(index, values.ravel(), minlength=n * width).reshape(n, width)
+            return np.bincount(index, values.ravel(), minlength=n * width).reshape(n, width).astype(float)
 
-        decay = math.exp(-dt_ms / tau)
+        # The terms h_q = (s/tau)^q / q! e^{-s/tau} of one event obey, over one step d = dt/tau,
+        # h_q(s + dt) = e^{-d} sum_j d^j/j! h_{q-j}(s): a chain of recurrences, lowest power first.
+        d = dt_ms / tau
+        decay = math.exp(-d)
         count = per_bin(weight)
-        u = per_bin(weight * np.exp(-lag / tau))
-        e_sum = linear_recurrence(-dt_ms / tau, u)
-        if power == 0:
-            values = e_sum
-            term_integral = tau * ((1 - decay) * e_sum[:, :-1] + count[:, 1:] - u[:, 1:])
-        else:
-            v = per_bin(weight * (lag / tau * np.exp(-lag / tau)))
-            carried = np.zeros_like(e_sum)
-            carried[:, 1:] = decay * dt_ms / tau * e_sum[:, :-1]
-            values = linear_recurrence(-dt_ms / tau, carried + v)
-            term_integral = tau * (
-                (1 - decay) * (values[:, :-1] + e_sum[:, :-1])
-                - decay * dt_ms / tau * e_sum[:, :-1]
-                + count[:, 1:]
-                - v[:, 1:]
-                - u[:, 1:]
-            )
+        chain = []
+        injected_sum = np.zeros(count.shape)
+        for q in range(power + 1):
+            injected = per_bin(weight * (lag / tau) ** q / math.factorial(q) * np.exp(-lag / tau))
+            carried = np.zeros_like(injected)
+            for j in range(1, q + 1):
+                carried[:, 1:] += decay * d**j / math.factorial(j) * chain[q - j][:, :-1]
+            chain.append(linear_recurrence(-d, carried + injected))
+            injected_sum += injected
+        # Exact step integral of h_p: tau (sum_{q<=p} h_q at the step's start minus, without the step's
+        # own events, at its end), plus for the events inside the step tau (1 - sum_q h_q(lag)).
+        # sum_q h_q(start) - sum_q h_q(end) = sum_m h_m(start) P(p - m + 1, d), P the regularised
+        # lower incomplete gamma function, taken from its series to keep it exact for d << 1.
+        term_integral = tau * (count[:, 1:] - injected_sum[:, 1:])
+        for m in range(power + 1):
+            term_integral += tau * _lower_gamma_regularised(power - m + 1, d) * chain[m][:, :-1]
+        values = chain[power] * math.factorial(power)
+        term_integral *= math.factorial(power)
         g[rows] += values
         integral[rows] += term_integral
     return g, integral
 
 
-def checked_onsets(onsets_ms) -> np.ndarray:
+def _lower_gamma_regularised(order: int, x: float) -> float:
+    """P(order, x) = 1 - e^{-x} sum_{j<order} x^j / j!, for an integer order >= 1, without cancellation."""
+    if x < 1.0:
+        term, total, j = math.exp(-x), 0.0, 0
+        for j in range(1, order):
+            term *= x / j
+        # e^{-x} sum_{j>=order} x^j/j!: the tail of the exponential series, fast for x < 1
+        term *= x / order
+        j = order
+        while term > 1e-18 * total or total == 0.0:
+            total += term
+            j += 1
+            term *= x / j
+            if term == 0.0:
+                break
+        return total
+    partial, term = 0.0, 1.0
+    for j in range(order):
+        if j:
+            term *= x / j
+        partial += term
+    return 1.0 - math.exp(-x) * partial
+
+
+def _checked_onsets(onsets_ms) -> np.ndarray:
     """Event times as a 1-D float array, each finite and >= 0 ms."""
     return _checks.non_negative("onsets_ms", np.atleast_1d(onsets_ms), "ms").ravel()
 
