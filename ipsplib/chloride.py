@@ -59,10 +59,12 @@ concentration. Int J Mol Sci 20:1416.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _checks
-from .constants import FARADAY_C_PER_MOL, MAMMALIAN_IN_MM, MAMMALIAN_OUT_MM
+from .constants import CL_OUT_ACSF_MM, FARADAY_C_PER_MOL, MAMMALIAN_IN_MM, MAMMALIAN_OUT_MM
 from .ions import nernst, thermal_voltage_mV
 
 #: Example parameter sets of `chloride_steady_state`: an immature and a mature
@@ -79,6 +81,7 @@ PRESETS = {
 
 _NA_IN, _NA_OUT = MAMMALIAN_IN_MM["Na"], MAMMALIAN_OUT_MM["Na"]
 _K_IN, _K_OUT = MAMMALIAN_IN_MM["K"], MAMMALIAN_OUT_MM["K"]
+_HCO3_IN, _HCO3_OUT = MAMMALIAN_IN_MM["HCO3"], MAMMALIAN_OUT_MM["HCO3"]
 
 # 1 µm³ = 1e-15 L; 1 mM = 1e-3 mol/L; F C/mol; so F * c * vol is in 1e-18 C.
 # A current of (mV * nS) = 1e-12 A = 1 pA. Time constant (1e-18 C) / (1e-12 A) = 1e-6 s = 1e-3 ms.
@@ -87,6 +90,9 @@ _CHARGE_FC_TO_MS_PER_PA = 1e-3
 
 def nkcc1_reversal_mV(na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
     """E_Cl at which NKCC1 is at equilibrium, (E_Na + E_K) / 2, in mV.
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     NKCC1 moves 1 Na+, 1 K+ and 2 Cl- together; the cycle's free energy
     RT ln([Na]o[K]o[Cl]o^2 / ([Na]i[K]i[Cl]i^2)) vanishes when
@@ -122,6 +128,9 @@ def nkcc1_reversal_mV(na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_m
 
 def kcc2_reversal_mV(k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
     """E_Cl at which KCC2 is at equilibrium: E_K, in mV.
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``k_in_mM, k_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     KCC2 moves 1 K+ and 1 Cl- out together; the cycle's free energy
     RT ln([K]i[Cl]i / ([K]o[Cl]o)) vanishes when E_Cl = E_K. KCC2 alone can
@@ -159,10 +168,13 @@ def _coefficients(g_nkcc1_nS, g_kcc2_nS, g_cl_nS):
     return g_n, g_k, g_c
 
 
-def chloride_influx_pA(cl_in_mM, v_mV, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, cl_out_mM=130.0,
+def chloride_influx_pA(cl_in_mM, v_mV, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, cl_out_mM=CL_OUT_ACSF_MM,
                        na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT,
                        temperature_c=37.0):
     """Cl- influx through NKCC1, KCC2 and Cl- channels, in charge units (pA).
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``cl_in_mM`` first, ``cl_out_mM`` a keyword, ``na_in_mM, na_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     Each pathway x moves Cl- in at g_x (E_x - E_Cl): F times its molar influx,
     so 1 pA is about 6.2 million Cl- ions per second. Positive means Cl-
@@ -211,6 +223,9 @@ def steady_state_e_cl_mV(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, na_in_mM=_NA_IN, 
                          k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
     """E_Cl at which Cl- influx and efflux balance, in mV.
 
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+
     E_Cl* = (g_NKCC1 E_NKCC1 + g_KCC2 E_K + g_Cl V) / (g_NKCC1 + g_KCC2 + g_Cl),
     with E_NKCC1 = (E_Na + E_K) / 2. It does not depend on [Cl-]o (only
     [Cl-]i does).
@@ -240,9 +255,12 @@ def steady_state_e_cl_mV(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, na_in_mM=_NA_IN, 
     return _checks.scalar((g_n * e_n + g_k * e_k + g_c * v) / (g_n + g_k + g_c))
 
 
-def chloride_steady_state(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=130.0, na_in_mM=_NA_IN,
+def chloride_steady_state(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=CL_OUT_ACSF_MM, na_in_mM=_NA_IN,
                           na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
     """Steady-state intracellular Cl- set by NKCC1, KCC2 and Cl- channels, in mM.
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``; [Cl-]o is the keyword ``cl_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     [Cl-]i = [Cl-]o exp(E_Cl* F / RT), with E_Cl* from `steady_state_e_cl_mV`.
 
@@ -308,9 +326,12 @@ def chloride_time_constant_ms(cl_in_mM, volume_um3, g_total_nS, temperature_c=37
     return _checks.scalar(charge / (thermal_voltage_mV(temperature_c) * g_total) * _CHARGE_FC_TO_MS_PER_PA)
 
 
-def simulate_chloride(t_ms, cl_in0_mM, volume_um3, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=130.0,
+def simulate_chloride(t_ms, cl_in0_mM, volume_um3, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=CL_OUT_ACSF_MM,
                       na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
     """Time course of [Cl-]i in one compartment with NKCC1, KCC2 and Cl- channels, in mM.
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``cl_in0_mM`` first, ``cl_out_mM`` a keyword), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     d[Cl-]i/dt = influx / (F vol), influx from `chloride_influx_pA`. Over each
     step the channel conductance and V are held at their values at the start of
@@ -372,23 +393,31 @@ def simulate_chloride(t_ms, cl_in0_mM, volume_um3, g_nkcc1_nS, g_kcc2_nS, g_cl_n
     e_target = np.broadcast_to(
         steady_state_e_cl_mV(g_n, g_k, g_c, v, na_in_mM, na_out_mM, k_in_mM, k_out_mM, temperature_c), t.shape
     )
-    cl = np.empty(t.size)
-    cl[0] = cl0
-    e_cl = nernst(cl_out, cl0, -1, temperature_c)
-    for n in range(dt.size):
-        tau = chloride_time_constant_ms(cl[n], volume, g_total[n], temperature_c)
-        e_cl = e_target[n] + (e_cl - e_target[n]) * np.exp(-dt[n] / tau)
-        cl[n + 1] = cl_out * np.exp(e_cl / vt)
-    return cl
+    # tau of each step is (F vol / (RT/F g_total)) [Cl-]i (`chloride_time_constant_ms`): its factor is checked
+    # and computed once for all steps, so the loop, which E_Cl's dependence on [Cl-]i makes sequential, is
+    # plain float arithmetic.
+    tau_per_mM = (FARADAY_C_PER_MOL * volume / (vt * g_total) * _CHARGE_FC_TO_MS_PER_PA).tolist()
+    targets, steps = e_target.tolist(), dt.tolist()
+    cl = [cl0]
+    cl_now, e_cl = cl0, float(nernst(cl_out, cl0, -1, temperature_c))
+    exp = math.exp
+    for target, step, factor in zip(targets, steps, tau_per_mM, strict=False):
+        e_cl = target + (e_cl - target) * exp(-step / (factor * cl_now))
+        cl_now = cl_out * exp(e_cl / vt)
+        cl.append(cl_now)
+    return np.array(cl)
 
 
 #: Formulas of `gaba_reversal_weighted`.
 WEIGHTED_FORMS = ("jedlicka", "lombardi")
 
 
-def gaba_reversal_weighted(cl_in_mM, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.0, p_hco3=0.2,
+def gaba_reversal_weighted(cl_in_mM, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM=_HCO3_OUT, p_hco3=0.2,
                            temperature_c=37.0, form="jedlicka"):
     """E_GABA by a conductance-weighted average of E_Cl and E_HCO3, as in models, in mV.
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``cl_in_mM, cl_out_mM, hco3_in_mM, hco3_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     - ``form="jedlicka"``: E = (1 - P) E_Cl + P E_HCO3, with P the fraction of
       the GABA_A conductance carried by HCO3- (Jedlicka et al. 2011, ModelDB
@@ -437,9 +466,12 @@ def gaba_reversal_weighted(cl_in_mM, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.
     return _checks.scalar((e_cl + p * e_hco3) / (1.0 + p))
 
 
-def cl_in_for_gaba_reversal_mM(e_gaba_mV, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.0,
+def cl_in_for_gaba_reversal_mM(e_gaba_mV, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM=_HCO3_OUT,
                                p_hco3_over_p_cl=0.2, temperature_c=37.0):
     """Intracellular Cl- that gives a chosen GHK E_GABA, in mM (inverse of `ipsplib.gaba_reversal`).
+
+    Argument order: every concentration pair here is INSIDE first, then outside
+    (``e_gaba_mV, cl_out_mM``, then ``hco3_in_mM, hco3_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     [Cl-]i = ([Cl-]o + r [HCO3-]o) exp(E F / RT) - r [HCO3-]i, r = P_HCO3 / P_Cl.
 

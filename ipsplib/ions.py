@@ -11,7 +11,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import _checks
-from .constants import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K, VALENCE, ZERO_CELSIUS_K
+from .constants import (
+    FARADAY_C_PER_MOL,
+    GAS_CONSTANT_J_PER_MOL_K,
+    MAMMALIAN_IN_MM,
+    MAMMALIAN_OUT_MM,
+    VALENCE,
+    ZERO_CELSIUS_K,
+)
 
 
 def thermal_voltage_mV(temperature_c=37.0):
@@ -27,7 +34,11 @@ def thermal_voltage_mV(temperature_c=37.0):
 
 
 def nernst(c_out_mM, c_in_mM, z, temperature_c=37.0):
-    """Equilibrium (Nernst) potential of one ion, in mV.
+    """Equilibrium (Nernst) potential of one ion, in mV: ``nernst(c_out_mM, c_in_mM, z)``, OUTSIDE first.
+
+    Note the order: nernst takes the outside concentration first, while
+    `gaba_reversal` and the `ipsplib.chloride` functions take the inside one
+    first. Pass keywords to be safe: ``nernst(c_out_mM=5.0, c_in_mM=140.0, z=1)``.
 
     E = (RT / zF) ln([X]o / [X]i): the membrane potential at which the ion's
     diffusion down its gradient is balanced by the electric field.
@@ -125,8 +136,23 @@ def ghk_potential(permeability, c_out_mM, c_in_mM, temperature_c=37.0):
     return _checks.scalar(thermal_voltage_mV(temperature_c) * np.log(numerator / denominator))
 
 
-def gaba_reversal(cl_in_mM, cl_out_mM, hco3_in_mM=16.0, hco3_out_mM=26.0, p_hco3_over_p_cl=0.2, temperature_c=37.0):
-    """Reversal potential of a channel passing Cl- and HCO3- (GABA_A, glycine), in mV.
+def gaba_reversal(
+    cl_in_mM,
+    cl_out_mM,
+    hco3_in_mM=MAMMALIAN_IN_MM["HCO3"],
+    hco3_out_mM=MAMMALIAN_OUT_MM["HCO3"],
+    p_hco3_over_p_cl=0.2,
+    temperature_c=37.0,
+):
+    """Reversal potential of a channel passing Cl- and HCO3- (GABA_A, glycine), in mV:
+    ``gaba_reversal(cl_in_mM, cl_out_mM, ...)``, INSIDE first (unlike `nernst`).
+
+    Pass keywords to be safe: ``gaba_reversal(cl_in_mM=7.0, cl_out_mM=130.0)``. No
+    order of the two is rejected: [Cl-]i above [Cl-]o is a valid, if unusual,
+    state (e.g. a cell dialysed with a high-Cl- pipette in low-Cl- saline) and
+    gives a positive E_GABA, so ``gaba_reversal(130, 7)`` returns about +64 mV
+    where ``gaba_reversal(7, 130)`` gives -69 mV. Swapped arguments are a user error
+    that only keywords prevent.
 
     The GHK form for two anions with permeability ratio r = P_HCO3 / P_Cl:
     E = (RT/F) ln( ([Cl]i + r [HCO3]i) / ([Cl]o + r [HCO3]o) ).

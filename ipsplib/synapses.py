@@ -147,6 +147,10 @@ class Synapse:
         onsets_ms : array
             Event times, ms, finite. Events sum linearly.
 
+        The waveform alone: the Mg2+ block of an NMDA-type synapse (``mg_out_mM > 0``)
+        depends on V and is not applied here; multiply by `ipsplib.mg_block`, or read
+        ``Trace.g_nS`` of a simulation, which includes it.
+
         Examples
         --------
         >>> syn = Synapse(2.0, 0.0, 5.0, 0.0)
@@ -315,6 +319,16 @@ def _preset(defaults: dict, overrides: dict) -> Synapse:
     unknown = set(overrides) - set(Synapse.__dataclass_fields__)
     if unknown:
         raise ValueError(f"unknown Synapse field(s) {sorted(unknown)}; valid: {list(Synapse.__dataclass_fields__)}")
+    merged = {**defaults, **overrides}
+    if "tau_rise_ms" not in overrides and "tau_decay_ms" in overrides:
+        tau_rise, tau_decay = merged["tau_rise_ms"], merged["tau_decay_ms"]
+        decay_ok = isinstance(tau_decay, (int, float)) and not isinstance(tau_decay, bool) and tau_decay > 0
+        if decay_ok and tau_decay < tau_rise:
+            # Only tau_decay_ms was given: blame it, not the preset's rise time the user never set.
+            raise ValueError(
+                f"tau_decay_ms must be >= tau_rise_ms ({tau_rise} ms, the {defaults['name']} default; "
+                f"pass a smaller tau_rise_ms too), got {tau_decay} ms"
+            )
     return replace(Synapse(**defaults), **overrides)
 
 
@@ -348,6 +362,9 @@ def nmda(**overrides) -> Synapse:
     Defaults: g_max 1 nS, rise 2 ms, decay 100 ms (Brunel & Wang 2001), E_rev
     0 mV, [Mg2+]o 1 mM (block of Jahr & Stevens 1990; pass ``mg_out_mM=0`` to
     remove it).
+
+    The block depends on V, so only `ipsplib.simulate` applies it (and reports it
+    in ``Trace.g_nS``); ``nmda().conductance(...)`` is the unblocked waveform.
 
     References
     ----------
