@@ -92,7 +92,8 @@ def nkcc1_reversal_mV(na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_m
     """E_Cl at which NKCC1 is at equilibrium, (E_Na + E_K) / 2, in mV.
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     NKCC1 moves 1 Na+, 1 K+ and 2 Cl- together; the cycle's free energy
     RT ln([Na]o[K]o[Cl]o^2 / ([Na]i[K]i[Cl]i^2)) vanishes when
@@ -130,7 +131,8 @@ def kcc2_reversal_mV(k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
     """E_Cl at which KCC2 is at equilibrium: E_K, in mV.
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``k_in_mM, k_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``k_in_mM, k_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     KCC2 moves 1 K+ and 1 Cl- out together; the cycle's free energy
     RT ln([K]i[Cl]i / ([K]o[Cl]o)) vanishes when E_Cl = E_K. KCC2 alone can
@@ -163,18 +165,30 @@ def _coefficients(g_nkcc1_nS, g_kcc2_nS, g_cl_nS):
     g_k = _checks.non_negative("g_kcc2_nS", g_kcc2_nS, "nS")
     g_c = _checks.non_negative("g_cl_nS", g_cl_nS, "nS")
     if np.any(g_n + g_k + g_c <= 0):
-        raise ValueError("g_nkcc1_nS + g_kcc2_nS + g_cl_nS must be > 0 nS: "
-                         "with no pathway at all, [Cl-]i is not determined")
+        raise ValueError(
+            "g_nkcc1_nS + g_kcc2_nS + g_cl_nS must be > 0 nS: with no pathway at all, [Cl-]i is not determined"
+        )
     return g_n, g_k, g_c
 
 
-def chloride_influx_pA(cl_in_mM, v_mV, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, cl_out_mM=CL_OUT_ACSF_MM,
-                       na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT,
-                       temperature_c=37.0):
+def chloride_influx_pA(
+    cl_in_mM,
+    v_mV,
+    g_nkcc1_nS,
+    g_kcc2_nS,
+    g_cl_nS,
+    cl_out_mM=CL_OUT_ACSF_MM,
+    na_in_mM=_NA_IN,
+    na_out_mM=_NA_OUT,
+    k_in_mM=_K_IN,
+    k_out_mM=_K_OUT,
+    temperature_c=37.0,
+):
     """Cl- influx through NKCC1, KCC2 and Cl- channels, in charge units (pA).
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``cl_in_mM`` first, ``cl_out_mM`` a keyword, ``na_in_mM, na_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``cl_in_mM`` first, ``cl_out_mM`` a keyword, ``na_in_mM, na_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     Each pathway x moves Cl- in at g_x (E_x - E_Cl): F times its molar influx,
     so 1 pA is about 6.2 million Cl- ions per second. Positive means Cl-
@@ -219,12 +233,22 @@ def chloride_influx_pA(cl_in_mM, v_mV, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, cl_out_mM
     return {name: _checks.scalar(np.asarray(value, dtype=float)) for name, value in flux.items()}
 
 
-def steady_state_e_cl_mV(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, na_in_mM=_NA_IN, na_out_mM=_NA_OUT,
-                         k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
+def steady_state_e_cl_mV(
+    g_nkcc1_nS,
+    g_kcc2_nS,
+    g_cl_nS,
+    v_mV,
+    na_in_mM=_NA_IN,
+    na_out_mM=_NA_OUT,
+    k_in_mM=_K_IN,
+    k_out_mM=_K_OUT,
+    temperature_c=37.0,
+):
     """E_Cl at which Cl- influx and efflux balance, in mV.
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     E_Cl* = (g_NKCC1 E_NKCC1 + g_KCC2 E_K + g_Cl V) / (g_NKCC1 + g_KCC2 + g_Cl),
     with E_NKCC1 = (E_Na + E_K) / 2. It does not depend on [Cl-]o (only
@@ -255,12 +279,23 @@ def steady_state_e_cl_mV(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, na_in_mM=_NA_IN, 
     return _checks.scalar((g_n * e_n + g_k * e_k + g_c * v) / (g_n + g_k + g_c))
 
 
-def chloride_steady_state(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=CL_OUT_ACSF_MM, na_in_mM=_NA_IN,
-                          na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
+def chloride_steady_state(
+    g_nkcc1_nS,
+    g_kcc2_nS,
+    g_cl_nS,
+    v_mV,
+    cl_out_mM=CL_OUT_ACSF_MM,
+    na_in_mM=_NA_IN,
+    na_out_mM=_NA_OUT,
+    k_in_mM=_K_IN,
+    k_out_mM=_K_OUT,
+    temperature_c=37.0,
+):
     """Steady-state intracellular Cl- set by NKCC1, KCC2 and Cl- channels, in mM.
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``; [Cl-]o is the keyword ``cl_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``na_in_mM, na_out_mM, k_in_mM, k_out_mM``; [Cl-]o is the keyword ``cl_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     [Cl-]i = [Cl-]o exp(E_Cl* F / RT), with E_Cl* from `steady_state_e_cl_mV`.
 
@@ -290,8 +325,9 @@ def chloride_steady_state(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=CL_OUT
     6.5
     """
     cl_out = _checks.positive("cl_out_mM", cl_out_mM, "mM")
-    e_cl = steady_state_e_cl_mV(g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, na_in_mM, na_out_mM,
-                                k_in_mM, k_out_mM, temperature_c)
+    e_cl = steady_state_e_cl_mV(
+        g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, na_in_mM, na_out_mM, k_in_mM, k_out_mM, temperature_c
+    )
     return _checks.scalar(cl_out * np.exp(np.asarray(e_cl) / thermal_voltage_mV(temperature_c)))
 
 
@@ -326,12 +362,26 @@ def chloride_time_constant_ms(cl_in_mM, volume_um3, g_total_nS, temperature_c=37
     return _checks.scalar(charge / (thermal_voltage_mV(temperature_c) * g_total) * _CHARGE_FC_TO_MS_PER_PA)
 
 
-def simulate_chloride(t_ms, cl_in0_mM, volume_um3, g_nkcc1_nS, g_kcc2_nS, g_cl_nS, v_mV, cl_out_mM=CL_OUT_ACSF_MM,
-                      na_in_mM=_NA_IN, na_out_mM=_NA_OUT, k_in_mM=_K_IN, k_out_mM=_K_OUT, temperature_c=37.0):
+def simulate_chloride(
+    t_ms,
+    cl_in0_mM,
+    volume_um3,
+    g_nkcc1_nS,
+    g_kcc2_nS,
+    g_cl_nS,
+    v_mV,
+    cl_out_mM=CL_OUT_ACSF_MM,
+    na_in_mM=_NA_IN,
+    na_out_mM=_NA_OUT,
+    k_in_mM=_K_IN,
+    k_out_mM=_K_OUT,
+    temperature_c=37.0,
+):
     """Time course of [Cl-]i in one compartment with NKCC1, KCC2 and Cl- channels, in mM.
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``cl_in0_mM`` first, ``cl_out_mM`` a keyword), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``cl_in0_mM`` first, ``cl_out_mM`` a keyword),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     d[Cl-]i/dt = influx / (F vol), influx from `chloride_influx_pA`. Over each
     step the channel conductance and V are held at their values at the start of
@@ -412,12 +462,14 @@ def simulate_chloride(t_ms, cl_in0_mM, volume_um3, g_nkcc1_nS, g_kcc2_nS, g_cl_n
 WEIGHTED_FORMS = ("jedlicka", "lombardi")
 
 
-def gaba_reversal_weighted(cl_in_mM, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM=_HCO3_OUT, p_hco3=0.2,
-                           temperature_c=37.0, form="jedlicka"):
+def gaba_reversal_weighted(
+    cl_in_mM, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM=_HCO3_OUT, p_hco3=0.2, temperature_c=37.0, form="jedlicka"
+):
     """E_GABA by a conductance-weighted average of E_Cl and E_HCO3, as in models, in mV.
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``cl_in_mM, cl_out_mM, hco3_in_mM, hco3_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``cl_in_mM, cl_out_mM, hco3_in_mM, hco3_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     - ``form="jedlicka"``: E = (1 - P) E_Cl + P E_HCO3, with P the fraction of
       the GABA_A conductance carried by HCO3- (Jedlicka et al. 2011, ModelDB
@@ -457,8 +509,9 @@ def gaba_reversal_weighted(cl_in_mM, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM
         raise ValueError(f"form must be one of {WEIGHTED_FORMS}, got {form!r}")
     p = _checks.non_negative("p_hco3", p_hco3, "(dimensionless)")
     if form == "jedlicka" and np.any(p > 1):
-        raise ValueError(f"p_hco3 must be <= 1 (a fraction of the conductance) for form='jedlicka', "
-                         f"got {p[p > 1].ravel()[0]!r}")
+        raise ValueError(
+            f"p_hco3 must be <= 1 (a fraction of the conductance) for form='jedlicka', got {p[p > 1].ravel()[0]!r}"
+        )
     e_cl = np.asarray(nernst(cl_out_mM, cl_in_mM, -1, temperature_c))
     e_hco3 = np.asarray(nernst(hco3_out_mM, hco3_in_mM, -1, temperature_c))
     if form == "jedlicka":
@@ -466,12 +519,14 @@ def gaba_reversal_weighted(cl_in_mM, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM
     return _checks.scalar((e_cl + p * e_hco3) / (1.0 + p))
 
 
-def cl_in_for_gaba_reversal_mM(e_gaba_mV, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM=_HCO3_OUT,
-                               p_hco3_over_p_cl=0.2, temperature_c=37.0):
+def cl_in_for_gaba_reversal_mM(
+    e_gaba_mV, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_out_mM=_HCO3_OUT, p_hco3_over_p_cl=0.2, temperature_c=37.0
+):
     """Intracellular Cl- that gives a chosen GHK E_GABA, in mM (inverse of `ipsplib.gaba_reversal`).
 
     Argument order: every concentration pair here is INSIDE first, then outside
-    (``e_gaba_mV, cl_out_mM``, then ``hco3_in_mM, hco3_out_mM``), unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
+    (``e_gaba_mV, cl_out_mM``, then ``hco3_in_mM, hco3_out_mM``),
+    unlike `ipsplib.nernst` (outside first); pass keywords to be safe.
 
     [Cl-]i = ([Cl-]o + r [HCO3-]o) exp(E F / RT) - r [HCO3-]i, r = P_HCO3 / P_Cl.
 
@@ -502,6 +557,8 @@ def cl_in_for_gaba_reversal_mM(e_gaba_mV, cl_out_mM, hco3_in_mM=_HCO3_IN, hco3_o
     cl_in = (cl_out + r * hco3_out) * np.exp(e / thermal_voltage_mV(temperature_c)) - r * hco3_in
     if np.any(cl_in <= 0):
         floor = thermal_voltage_mV(temperature_c) * np.log(r * hco3_in / (cl_out + r * hco3_out))
-        raise ValueError(f"e_gaba_mV must be > {np.min(floor):.1f} mV (the E_GABA reached as [Cl-]i -> 0 "
-                         f"with this bicarbonate), got {float(np.min(e))!r}")
+        raise ValueError(
+            f"e_gaba_mV must be > {np.min(floor):.1f} mV (the E_GABA reached as [Cl-]i -> 0 "
+            f"with this bicarbonate), got {float(np.min(e))!r}"
+        )
     return _checks.scalar(cl_in)

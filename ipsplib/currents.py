@@ -184,8 +184,10 @@ def simulate_current_based(cell: Cell, inputs, duration_ms, dt_ms=0.025, v_fixed
     if not isinstance(cell, Cell):
         raise ValueError(f"cell must be an ipsplib Cell, got {type(cell).__name__}")
     if cell.spiking:
-        raise ValueError("cell must be passive (v_threshold_mV None) for simulate_current_based, "
-                         f"got v_threshold_mV = {cell.v_threshold_mV} mV")
+        raise ValueError(
+            "cell must be passive (v_threshold_mV None) for simulate_current_based, "
+            f"got v_threshold_mV = {cell.v_threshold_mV} mV"
+        )
     n_steps, dt = grid(duration_ms, dt_ms)
     checked = checked_inputs(inputs)
     e_leak = float(cell.e_leak_mV)

@@ -31,17 +31,18 @@ def rt_over_f_mV(temperature_c=T_C):
 
 # --- transporter equilibria -------------------------------------------------------------------
 
+
 def test_nkcc1_reversal_is_mean_of_e_na_and_e_k():
     e_na = ip.nernst(NA_OUT, NA_IN, 1, T_C)
     e_k = ip.nernst(K_OUT, K_IN, 1, T_C)
     assert chloride.nkcc1_reversal_mV(NA_IN, NA_OUT, K_IN, K_OUT, T_C) == pytest.approx((e_na + e_k) / 2)
-    assert chloride.nkcc1_reversal_mV() == pytest.approx(-8.79, abs=0.01)   # 37 °C, Purves Na+/K+
+    assert chloride.nkcc1_reversal_mV() == pytest.approx(-8.79, abs=0.01)  # 37 °C, Purves Na+/K+
 
 
 def test_nkcc1_cycle_free_energy_vanishes_at_its_reversal():
     """At E_Cl = E_NKCC1, [Na]o[K]o[Cl]o^2 = [Na]i[K]i[Cl]i^2: no free energy to drive transport."""
     e = chloride.nkcc1_reversal_mV(NA_IN, NA_OUT, K_IN, K_OUT, 25.0)
-    cl_in = CL_OUT * math.exp(e / rt_over_f_mV(25.0))       # E_Cl = (RT/F) ln(Cl_i / Cl_o) for z = -1
+    cl_in = CL_OUT * math.exp(e / rt_over_f_mV(25.0))  # E_Cl = (RT/F) ln(Cl_i / Cl_o) for z = -1
     assert NA_OUT * K_OUT * CL_OUT**2 == pytest.approx(NA_IN * K_IN * cl_in**2, rel=1e-12)
 
 
@@ -53,6 +54,7 @@ def test_kcc2_reversal_is_e_k():
 
 
 # --- fluxes -------------------------------------------------------------------------------------
+
 
 @given(cl_conc, voltage)
 def test_flux_of_each_pathway_follows_its_free_energy(cl_in, v):
@@ -71,10 +73,11 @@ def test_flux_of_each_pathway_follows_its_free_energy(cl_in, v):
 
 
 def test_signs_nkcc1_loads_kcc2_extrudes_in_a_mature_cell():
-    flux = chloride.chloride_influx_pA(7.0, -70.0, **{k: v for k, v in chloride.PRESETS["mature"].items()
-                                                      if k != "v_mV"})
+    flux = chloride.chloride_influx_pA(
+        7.0, -70.0, **{k: v for k, v in chloride.PRESETS["mature"].items() if k != "v_mV"}
+    )
     assert flux["nkcc1"] > 0 > flux["kcc2"]
-    assert flux["channels"] > 0            # V = -70 above E_Cl = -78.1 mV: Cl- enters (outward current)
+    assert flux["channels"] > 0  # V = -70 above E_Cl = -78.1 mV: Cl- enters (outward current)
 
 
 @settings(max_examples=200)
@@ -117,7 +120,8 @@ def test_steady_state_e_cl_does_not_depend_on_cl_out_but_cl_in_scales_with_it():
     e_130 = ip.nernst(130.0, chloride.chloride_steady_state(1.0, 9.0, 1.0, -70.0, 130.0), -1)
     assert e_110 == pytest.approx(e_130, abs=1e-9)
     ratio = chloride.chloride_steady_state(1.0, 9.0, 1.0, -70.0, 130.0) / chloride.chloride_steady_state(
-        1.0, 9.0, 1.0, -70.0, 110.0)
+        1.0, 9.0, 1.0, -70.0, 110.0
+    )
     assert ratio == pytest.approx(130.0 / 110.0)
 
 
@@ -140,6 +144,7 @@ def test_broadcasting_over_arrays():
 
 # --- dynamics -----------------------------------------------------------------------------------
 
+
 def test_time_constant_value_and_scaling():
     # tau = F vol [Cl] / ((RT/F) g): 96485 C/mol * 1e-12 L * 7e-3 mol/L / (26.727e-3 V * 1e-9 S) = 25.3 s
     tau = chloride.chloride_time_constant_ms(7.0, 1000.0, 1.0, T_C)
@@ -154,7 +159,7 @@ def test_simulation_relaxes_to_the_steady_state():
     t = np.arange(0.0, 200_000.0, 20.0)
     cl = chloride.simulate_chloride(t, 25.0, 1000.0, **p, cl_out_mM=CL_OUT)
     assert cl[0] == 25.0
-    assert np.all(np.diff(cl) <= 0)                       # monotone decay toward a lower steady state
+    assert np.all(np.diff(cl) <= 0)  # monotone decay toward a lower steady state
     assert cl[-1] == pytest.approx(chloride.chloride_steady_state(**p, cl_out_mM=CL_OUT), rel=1e-6)
 
 
@@ -164,7 +169,7 @@ def test_simulation_initial_rate_matches_the_influx():
     vol_um3, dt_ms = 50.0, 0.01
     cl = chloride.simulate_chloride(np.array([0.0, dt_ms]), 10.0, vol_um3, **p, cl_out_mM=CL_OUT)
     influx_pA = chloride.chloride_influx_pA(10.0, cl_out_mM=CL_OUT, **p)["total"]
-    rate_mM_per_ms = influx_pA * 1e-12 / (FARADAY_C_PER_MOL * vol_um3 * 1e-15)   # mol/(L s) == mM/ms
+    rate_mM_per_ms = influx_pA * 1e-12 / (FARADAY_C_PER_MOL * vol_um3 * 1e-15)  # mol/(L s) == mM/ms
     assert (cl[1] - cl[0]) / dt_ms == pytest.approx(rate_mM_per_ms, rel=1e-4)
 
 
@@ -172,11 +177,11 @@ def test_simulation_converges_with_step_size():
     """Coarse and fine steps agree on a GABA-driven loading transient in a small compartment."""
     t_fine = np.arange(0.0, 2000.0 + 1e-9, 0.5)
     t_coarse = t_fine[::20]
-    g_cl = lambda t: np.where((t >= 200.0) & (t < 1200.0), 5.0, 0.2)   # noqa: E731  (GABA on for 1 s)
+    g_cl = lambda t: np.where((t >= 200.0) & (t < 1200.0), 5.0, 0.2)  # noqa: E731  (GABA on for 1 s)
     args = dict(g_nkcc1_nS=0.01, g_kcc2_nS=0.2, v_mV=-60.0, cl_out_mM=CL_OUT)
     fine = chloride.simulate_chloride(t_fine, 6.0, 20.0, g_cl_nS=g_cl(t_fine), **args)
     coarse = chloride.simulate_chloride(t_coarse, 6.0, 20.0, g_cl_nS=g_cl(t_coarse), **args)
-    assert fine.max() > 10.0                                    # it does load appreciably
+    assert fine.max() > 10.0  # it does load appreciably
     assert np.max(np.abs(fine[::20] - coarse)) < 0.05 * fine.max()
 
 
@@ -191,8 +196,10 @@ def test_chloride_channels_load_toward_v():
 
 # --- E_GABA approximations ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("cl_in, jedlicka, lombardi", [
-    (5.0, -72.3, -74.7), (7.0, -65.1, -67.2), (25.0, -37.9, -38.9), (30.0, -34.0, -34.8)])
+
+@pytest.mark.parametrize(
+    "cl_in, jedlicka, lombardi", [(5.0, -72.3, -74.7), (7.0, -65.1, -67.2), (25.0, -37.9, -38.9), (30.0, -34.0, -34.8)]
+)
 def test_weighted_forms_reproduce_the_reference_table(cl_in, jedlicka, lombardi):
     """neuroscience.md section 3 (37 °C, [Cl-]o 130 mM, HCO3- 16 / 26 mM, P = 0.2); the table rounded
     E_Cl and E_HCO3 to 0.1 mV before weighting, hence the 0.1 mV tolerance."""
@@ -200,14 +207,22 @@ def test_weighted_forms_reproduce_the_reference_table(cl_in, jedlicka, lombardi)
     assert chloride.gaba_reversal_weighted(cl_in, CL_OUT, form="lombardi") == pytest.approx(lombardi, abs=0.1)
 
 
+@settings(max_examples=25, deadline=None)
 @given(cl_conc, st.floats(min_value=0.0, max_value=1.0))
-def test_weighted_forms_pin_their_formulas(cl_in, p):
-    e_cl = ip.nernst(CL_OUT, cl_in, -1)
-    e_hco3 = ip.nernst(26.0, 16.0, -1)
-    assert chloride.gaba_reversal_weighted(cl_in, CL_OUT, p_hco3=p) == pytest.approx(
-        (1 - p) * e_cl + p * e_hco3, abs=1e-9)
-    assert chloride.gaba_reversal_weighted(cl_in, CL_OUT, p_hco3=p, form="lombardi") == pytest.approx(
-        (e_cl + p * e_hco3) / (1 + p), abs=1e-9)
+def test_weighted_forms_are_where_chord_conductances_in_parallel_hold_a_membrane(cl_in, p):
+    """Independent of the formulas: two chord conductances at E_Cl and E_HCO3 as tonic conductances of a cell
+    with a negligible leak; a long simulation settles where their currents cancel.
+
+    Jedlicka: g_Cl = 1 - P, g_HCO3 = P (P a fraction); Lombardi: g_Cl = 1, g_HCO3 = P (P a ratio).
+    """
+    e_cl, e_hco3 = ip.nernst(c_out_mM=CL_OUT, c_in_mM=cl_in, z=-1), ip.nernst(c_out_mM=26.0, c_in_mM=16.0, z=-1)
+    tiny_leak = ip.Cell(c_m_pF=1.0, g_leak_nS=1e-9, e_leak_mV=0.0)
+    for form, pair in (("jedlicka", (1.0 - p, p)), ("lombardi", (1.0, p))):
+        if sum(pair) == 0.0:
+            continue
+        trace = ip.simulate(tiny_leak, [], 50.0, dt_ms=0.5, conductances=[(pair[0], e_cl), (pair[1], e_hco3)])
+        settled = trace.v_mV[-1]
+        assert chloride.gaba_reversal_weighted(cl_in, CL_OUT, p_hco3=p, form=form) == pytest.approx(settled, abs=1e-6)
 
 
 def test_lombardi_form_is_the_reversal_of_two_parallel_chord_conductances():
@@ -247,22 +262,26 @@ def test_cl_in_for_gaba_reversal_floor():
 
 # --- validation ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: chloride.steady_state_e_cl_mV(-1.0, 1.0, 1.0, -70.0), "g_nkcc1_nS must be >= 0 nS"),
-    (lambda: chloride.steady_state_e_cl_mV(1.0, -1.0, 1.0, -70.0), "g_kcc2_nS must be >= 0 nS"),
-    (lambda: chloride.steady_state_e_cl_mV(1.0, 1.0, float("nan"), -70.0), "g_cl_nS must be finite"),
-    (lambda: chloride.steady_state_e_cl_mV(0.0, 0.0, 0.0, -70.0), "must be > 0 nS"),
-    (lambda: chloride.chloride_steady_state(1.0, 1.0, 1.0, -70.0, cl_out_mM=0.0), "cl_out_mM must be > 0 mM"),
-    (lambda: chloride.nkcc1_reversal_mV(na_in_mM=-1.0), "c_in_mM must be > 0 mM"),
-    (lambda: chloride.chloride_influx_pA(0.0, -70.0, 1.0, 1.0, 1.0), "c_in_mM must be > 0 mM"),
-    (lambda: chloride.chloride_time_constant_ms(7.0, 0.0, 1.0), "volume_um3 must be > 0"),
-    (lambda: chloride.chloride_time_constant_ms(7.0, 1.0, 0.0), "g_total_nS must be > 0 nS"),
-    (lambda: chloride.simulate_chloride([0.0, 1.0, 1.0], 7.0, 1.0, 1.0, 1.0, 1.0, -70.0), "strictly increasing"),
-    (lambda: chloride.simulate_chloride([0.0, 1.0], 7.0, 1.0, 0.0, 0.0, 0.0, -70.0), "must be > 0 nS"),
-    (lambda: chloride.gaba_reversal_weighted(7.0, 130.0, form="ghk"), "form must be one of"),
-    (lambda: chloride.gaba_reversal_weighted(7.0, 130.0, p_hco3=1.5), "p_hco3 must be <= 1"),
-    (lambda: chloride.gaba_reversal_weighted(7.0, 130.0, p_hco3=-0.1, form="lombardi"), "p_hco3 must be >= 0"),
-])
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: chloride.steady_state_e_cl_mV(-1.0, 1.0, 1.0, -70.0), "g_nkcc1_nS must be >= 0 nS"),
+        (lambda: chloride.steady_state_e_cl_mV(1.0, -1.0, 1.0, -70.0), "g_kcc2_nS must be >= 0 nS"),
+        (lambda: chloride.steady_state_e_cl_mV(1.0, 1.0, float("nan"), -70.0), "g_cl_nS must be finite"),
+        (lambda: chloride.steady_state_e_cl_mV(0.0, 0.0, 0.0, -70.0), "must be > 0 nS"),
+        (lambda: chloride.chloride_steady_state(1.0, 1.0, 1.0, -70.0, cl_out_mM=0.0), "cl_out_mM must be > 0 mM"),
+        (lambda: chloride.nkcc1_reversal_mV(na_in_mM=-1.0), "c_in_mM must be > 0 mM"),
+        (lambda: chloride.chloride_influx_pA(0.0, -70.0, 1.0, 1.0, 1.0), "c_in_mM must be > 0 mM"),
+        (lambda: chloride.chloride_time_constant_ms(7.0, 0.0, 1.0), "volume_um3 must be > 0"),
+        (lambda: chloride.chloride_time_constant_ms(7.0, 1.0, 0.0), "g_total_nS must be > 0 nS"),
+        (lambda: chloride.simulate_chloride([0.0, 1.0, 1.0], 7.0, 1.0, 1.0, 1.0, 1.0, -70.0), "strictly increasing"),
+        (lambda: chloride.simulate_chloride([0.0, 1.0], 7.0, 1.0, 0.0, 0.0, 0.0, -70.0), "must be > 0 nS"),
+        (lambda: chloride.gaba_reversal_weighted(7.0, 130.0, form="ghk"), "form must be one of"),
+        (lambda: chloride.gaba_reversal_weighted(7.0, 130.0, p_hco3=1.5), "p_hco3 must be <= 1"),
+        (lambda: chloride.gaba_reversal_weighted(7.0, 130.0, p_hco3=-0.1, form="lombardi"), "p_hco3 must be >= 0"),
+    ],
+)
 def test_bad_input_raises_value_error_naming_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()

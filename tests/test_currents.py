@@ -53,8 +53,13 @@ def test_off_grid_onsets_converge_with_dt():
 
 
 @settings(max_examples=30, deadline=None)
-@given(g_a=st.floats(0.0, 50.0), g_b=st.floats(0.0, 50.0),
-       t_a=st.floats(0.0, 30.0), t_b=st.floats(0.0, 30.0), e_b=st.floats(-100.0, 50.0))
+@given(
+    g_a=st.floats(0.0, 50.0),
+    g_b=st.floats(0.0, 50.0),
+    t_a=st.floats(0.0, 30.0),
+    t_b=st.floats(0.0, 30.0),
+    e_b=st.floats(-100.0, 50.0),
+)
 def test_current_based_psps_superpose_exactly(g_a, g_b, t_a, t_b, e_b):
     a = synapses.ampa(g_max_nS=g_a)
     b = synapses.gaba_a(g_max_nS=g_b, e_rev_mV=e_b)
@@ -96,14 +101,17 @@ def test_driving_force_frozen_elsewhere_and_v0():
     assert relax.g_nS.shape == (0, relax.t_ms.size) and relax.names == ()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(cell="cell"), "cell must be an ipsplib Cell"),
-    (dict(cell=ip.Cell(200.0, 10.0, -70.0, v_threshold_mV=-50.0)), "cell must be passive"),
-    (dict(v_fixed_mV=float("nan")), "v_fixed_mV must be finite"),
-    (dict(duration_ms=-1.0), "duration_ms must be > 0"),
-    (dict(dt_ms=100.0), "dt_ms must be <="),
-    (dict(inputs=[(1.0, [0.0])]), r"inputs\[0\] must be a \(Synapse, onsets_ms\) pair"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(cell="cell"), "cell must be an ipsplib Cell"),
+        (dict(cell=ip.Cell(200.0, 10.0, -70.0, v_threshold_mV=-50.0)), "cell must be passive"),
+        (dict(v_fixed_mV=float("nan")), "v_fixed_mV must be finite"),
+        (dict(duration_ms=-1.0), "duration_ms must be > 0"),
+        (dict(dt_ms=100.0), "dt_ms must be <="),
+        (dict(inputs=[(1.0, [0.0])]), r"inputs\[0\] must be a \(Synapse, onsets_ms\) pair"),
+    ],
+)
 def test_bad_input_names_the_parameter(kwargs, match):
     args = dict(cell=CELL, inputs=[(synapses.ampa(), [1.0])], duration_ms=20.0)
     args.update(kwargs)
@@ -118,3 +126,34 @@ def test_bad_synaptic_current_input():
         synaptic_current_pA(synapses.ampa(), [0.0], [-1.0], -70.0)
     with pytest.raises(ValueError, match="v_fixed_mV must be finite"):
         synaptic_current_pA(synapses.ampa(), [0.0], [0.0], float("inf"))
+
+
+def test_current_trace_has_the_trace_interface_and_is_exported():
+    assert ip.CurrentTrace is ip.currents.CurrentTrace
+    syn = synapses.ampa(g_max_nS=2.0)
+    current = simulate_current_based(CELL, [(syn, [1.0])], 30.0, dt_ms=0.1)
+    conductance = ip.simulate(CELL, [(syn, [1.0])], 30.0, dt_ms=0.1)
+    for name in (
+        "t_ms",
+        "v_mV",
+        "spikes_ms",
+        "inputs",
+        "names",
+        "g_nS",
+        "i_pA",
+        "dt_ms",
+        "i_leak_pA",
+        "i_inject_pA",
+        "conductances",
+        "cell",
+    ):
+        a, b = getattr(current, name), getattr(conductance, name)
+        assert type(a) is type(b), name
+        if isinstance(a, np.ndarray):
+            assert a.shape == b.shape, name
+    assert current.cell is CELL and current.spikes_ms.size == 0 and current.dt_ms == pytest.approx(0.1)
+    np.testing.assert_allclose(current.i_leak_pA, CELL.g_leak_nS * (current.v_mV + 70.0))
+    # The membrane equation balances with the recorded currents: C dV/dt = -(I_leak + I_syn).
+    outward = current.i_leak_pA + current.i_pA.sum(axis=0)
+    residual = CELL.c_m_pF * np.diff(current.v_mV) / 0.1 + 0.5 * (outward[:-1] + outward[1:])
+    assert np.abs(residual[20:]).max() < 1e-2 * np.abs(current.i_pA).max()

@@ -179,3 +179,42 @@ def test_error_against_neuron_is_second_order_in_dt(case_name):
         np.testing.assert_allclose(trace.t_ms, t[::stride])
         errors.append(np.abs(trace.v_mV - v_ref[::stride]).max())
     assert 3.0 < errors[1] / errors[0] < 5.5, f"{case_name}: max |dV| at dt 0.05, 0.1 ms: {errors}"
+
+
+def test_a_missing_neuron_fails_when_it_is_required(tmp_path):
+    """`make test` sets IPSP_REQUIRE_NEURON=1: then a NEURON that cannot be imported is an error, not a skip.
+
+    Collects this module in a subprocess that sees a `neuron` package whose import fails.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fake = tmp_path / "neuron"
+    fake.mkdir()
+    (fake / "__init__.py").write_text('raise ImportError("NEURON hidden by the test")\n')
+    here = Path(__file__)
+    results = {}
+    for required in ("1", "0"):
+        env = {**os.environ, "PYTHONPATH": str(tmp_path), "IPSP_REQUIRE_NEURON": required}
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only", "-rs", str(here)],
+            cwd=here.parent.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        results[required] = done
+    required, optional = results["1"], results["0"]
+    assert required.returncode not in (0, 5), required.stdout[-2000:]
+    assert "NEURON hidden by the test" in required.stdout
+    assert optional.returncode in (0, 5) and "SKIPPED NEURON VALIDATION" in optional.stdout, optional.stdout[-2000:]
+
+
+def test_make_test_requires_neuron():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    recipe = makefile[makefile.index("\ntest:") :].split("\n\n")[0]
+    assert "IPSP_REQUIRE_NEURON=1" in recipe and "pytest" in recipe

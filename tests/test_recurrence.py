@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ipsplib._recurrence import linear_recurrence
+from ipsplib._recurrence import chunk_end, linear_recurrence, solve_chunk
 
 
 def reference_loop(log_a, b, y_before):
@@ -34,3 +34,17 @@ def test_long_slow_decay_keeps_precision():
     b = np.zeros(n)
     b[0] = 1.0
     np.testing.assert_allclose(linear_recurrence(log_a, b), np.exp(log_a * np.arange(n)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("log_a", [-700.0, -710.0, -1e4, -1e12])
+def test_one_step_chunk_beyond_the_log_span_does_not_overflow(log_a):
+    """g dt / C above ~709 in one step: chunk_end must give a one-step chunk and solve_chunk y = a y0 + b."""
+    import warnings
+
+    cum_log = np.cumsum(np.full(5, log_a))
+    drive = np.arange(1.0, 6.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert chunk_end(cum_log, 0) == 1 and chunk_end(cum_log, 3) == 4
+        y = solve_chunk(cum_log, drive, 7.0, 2, 3)
+    np.testing.assert_allclose(y, [np.exp(log_a) * 7.0 + 3.0])

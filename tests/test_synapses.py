@@ -83,3 +83,27 @@ def test_presets_cite_literature_defaults_and_accept_overrides():
 def test_synapse_is_frozen():
     with pytest.raises(AttributeError):
         synapses.ampa().g_max_nS = 5.0
+
+
+@pytest.mark.parametrize("tau_rise_ms", [1.9999999999999996, 2.0 - 3e-16, 2.0 * (1 - 1e-12), 2.0 * (1 - 1e-6), 1.99])
+def test_near_alpha_dual_exponential_is_normalised_and_simulates_like_the_alpha_function(tau_rise_ms):
+    """The review's cases: a one-ulp gap gave a 2 nS peak, 3e-16 ms gave NaN, 1e-12 an 0.011 mV error."""
+    syn = ip.Synapse(1.0, tau_rise_ms, 2.0, 0.0)
+    assert syn.kind == "dual exponential"
+    assert syn.conductance([2.0], [0.0])[0] == pytest.approx(1.0, abs=1e-4)
+    assert syn.conductance([syn.peak_time_ms], [0.0])[0] == pytest.approx(1.0, rel=1e-13)
+    assert syn.peak_time_ms == pytest.approx(2.0, rel=2 * (2.0 - tau_rise_ms) / 2.0 + 1e-15)
+    cell = ip.Cell(c_m_pF=100.0, g_leak_nS=5.0, e_leak_mV=-70.0)
+    near = ip.simulate(cell, [(ip.Synapse(3.0, tau_rise_ms, 2.0, 0.0), [1.0])], 50.0, dt_ms=0.025)
+    alpha = ip.simulate(cell, [(ip.Synapse(3.0, 2.0, 2.0, 0.0), [1.0])], 50.0, dt_ms=0.025)
+    gap = (2.0 - tau_rise_ms) / tau_rise_ms
+    assert np.all(np.isfinite(near.v_mV))
+    assert np.abs(near.v_mV - alpha.v_mV).max() <= 2.0 * gap * 8.0 + 1e-12  # 8 mV EPSP
+
+
+def test_nmda_conductance_is_the_unblocked_waveform_and_says_so():
+    syn = synapses.nmda()
+    assert "Mg2+ block" in ip.Synapse.conductance.__doc__ and "not applied" in ip.Synapse.conductance.__doc__
+    free = synapses.nmda(mg_out_mM=0.0)
+    t = np.linspace(0.0, 300.0, 31)
+    np.testing.assert_array_equal(syn.conductance(t, [0.0]), free.conductance(t, [0.0]))
