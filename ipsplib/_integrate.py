@@ -37,14 +37,15 @@ _MAX_SPIKES_IN_ONE_STEP = 100_000
 def grid(duration_ms, dt_ms) -> tuple[int, float]:
     """Number of steps and the step of the grid t = k dt_ms, k = 0..n_steps, that ends at duration_ms.
 
-    Raises ValueError unless duration_ms is a whole number of steps (to 1e-9 of a step).
+    Raises ValueError unless duration_ms is a whole number of steps (to 1e-9 of a step plus rounding).
     """
     duration = float(_checks.positive("duration_ms", duration_ms, "ms"))
     dt = float(_checks.positive("dt_ms", dt_ms, "ms"))
     if dt > duration:
         raise ValueError(f"dt_ms must be <= duration_ms ({duration} ms), got {dt} ms")
     n_steps = round(duration / dt)
-    if abs(n_steps - duration / dt) > _GRID_TOLERANCE * max(1.0, n_steps):
+    # Rounding in duration / dt grows with the number of steps (a few ulps of n_steps).
+    if abs(n_steps - duration / dt) > _GRID_TOLERANCE + 1e-12 * n_steps:
         raise ValueError(
             f"duration_ms must be a whole number of steps dt_ms = {dt} ms, got {duration} ms "
             f"({duration / dt:.6g} steps); use e.g. duration_ms = {max(1, math.floor(duration / dt)) * dt:.10g} ms"

@@ -23,7 +23,9 @@ def chunk_end(cum_log, start: int, max_steps: int | None = None) -> int:
 
     ``cum_log`` is the cumulative sum of log a (non-increasing, as 0 < a <= 1).
     ``max_steps`` optionally caps the chunk length (a spiking cell discards the
-    rest of a chunk after each spike, so it uses short chunks).
+    rest of a chunk after each spike, so it uses short chunks). A chunk has at
+    least one step, even when that step alone spans more than MAX_LOG_SPAN
+    (g dt / C > 600): `solve_chunk` solves such a one-step chunk without exponentials.
     """
     base = cum_log[start - 1] if start else 0.0
     stop_max = cum_log.size if max_steps is None else min(cum_log.size, start + max_steps)

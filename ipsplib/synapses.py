@@ -10,6 +10,11 @@ event at time t0 opens it with the time course
 
 with s = t - t0 and f chosen so that the peak of one isolated event is g_max
 (as the weight of NEURON's Exp2Syn). Events sum linearly.
+
+The dual exponential is evaluated as g_max e^{-(x - x_p)} E(x) / E(x_p), with
+x = s/tau_d, E(x) = -expm1(-kappa x) / kappa and kappa = tau_d/tau_r - 1, and
+its peak time with log1p: both stay exact as tau_rise_ms -> tau_decay_ms and
+tend continuously to the alpha function (no difference of nearly equal numbers).
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def load_nmda_mechanism(build_dir) -> None:
 
 def grid_ms(duration_ms: float, dt_ms: float) -> np.ndarray:
     """The time grid of `ipsplib.simulate` for these arguments, ms."""
-    n_steps = math.floor(duration_ms / dt_ms + 1e-9)
+    n_steps = round(duration_ms / dt_ms)  # simulate refuses a duration that is not a whole number of steps
     return np.arange(n_steps + 1) * dt_ms
 
 

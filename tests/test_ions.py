@@ -141,3 +141,25 @@ def test_ghk_broadcasts_over_permeability_arrays():
     one_by_one = [ip.ghk_potential({"K": 1.0, "Na": r}, out, inside) for r in ratios]
     np.testing.assert_allclose(vectorised, one_by_one, rtol=1e-12)
     assert vectorised[0] == pytest.approx(ip.nernst(5.0, 140.0, 1), abs=1e-9)
+
+
+def test_argument_order_is_stated_first_and_inside_above_outside_is_valid():
+    import warnings
+
+    import ipsplib.chloride as chloride
+
+    assert "OUTSIDE first" in ip.nernst.__doc__.split("\n\n")[0]
+    assert "INSIDE first" in ip.gaba_reversal.__doc__.split("\n\n")[0]
+    for name in ("chloride_influx_pA", "gaba_reversal_weighted", "simulate_chloride", "cl_in_for_gaba_reversal_mM"):
+        assert "Argument order" in getattr(chloride, name).__doc__.split("\n\n")[1], name
+    # [Cl-]i > [Cl-]o (a high-Cl- pipette in low-Cl- saline) is a valid state: E_GABA positive, no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        swapped = ip.gaba_reversal(130.0, 7.0)
+    assert swapped > 0 > ip.gaba_reversal(7.0, 130.0)
+    assert swapped == pytest.approx(ip.gaba_reversal(cl_in_mM=130.0, cl_out_mM=7.0))
+    # The bicarbonate and [Cl-]o defaults are the constants module's.
+    from ipsplib.constants import CL_OUT_ACSF_MM, MAMMALIAN_IN_MM, MAMMALIAN_OUT_MM
+
+    expected = ip.gaba_reversal(7.0, CL_OUT_ACSF_MM, MAMMALIAN_IN_MM["HCO3"], MAMMALIAN_OUT_MM["HCO3"])
+    assert chloride.cl_in_for_gaba_reversal_mM(expected, CL_OUT_ACSF_MM) == pytest.approx(7.0)
