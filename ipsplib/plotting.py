@@ -57,6 +57,20 @@ STYLE = {
     "figure.constrained_layout.use": True,
 }
 
+#: Demos: every text at 13 pt, which at the demos' 90 dpi is 16.25 px, the website's caption size
+#: (`ipsplib.demos._base.MIN_TEXT_PX`); demo frames are never shown smaller than their pixels.
+DEMO_FONT_PT = 13.0
+DEMO_STYLE = {
+    **STYLE,
+    **{key: DEMO_FONT_PT for key in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+                                     "ytick.labelsize", "legend.fontsize", "legend.title_fontsize",
+                                     "figure.titlesize")},
+    # an opaque white figure: legible on the website's dark theme too
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.unicode_minus": True,
+}
+
 
 def use_style() -> None:
     """Apply the house style to matplotlib globally (notebooks call this once)."""
@@ -113,7 +127,8 @@ def mark_level(ax, value: float, text: str, color: str = COLORS["reference"]) ->
 class MovingLevel:
     """A labelled horizontal reference line that a demo moves in place (reversal potentials, thresholds).
 
-    ``set`` moves the line to a new value and rewrites the label. The label sits
+    ``set`` moves the line to a new value and rewrites the label (at ``fontsize``, points; default:
+    the current rcParams font size). The label sits
     at the left or right end of the axes (or at ``x``, an axes fraction, aligned
     by ``side``); when the value lies outside the
     y-limits, the line is clipped away and the label stays at the nearest edge
@@ -134,20 +149,20 @@ class MovingLevel:
     >>> ax.set_ylim(-90, -40)
     (-90.0, -40.0)
     >>> level = MovingLevel(ax, -65.0, "rest")
-    >>> level.set(-120.0, "E_Cl -120 mV")
+    >>> level.set(-120.0, "chloride reversal −120 mV")
     >>> level.label.get_text(), float(level.line.get_ydata()[0])
-    ('E_Cl -120 mV ↓', -120.0)
+    ('chloride reversal −120 mV ↓', -120.0)
     """
 
     def __init__(self, ax, value: float, text: str, color: str = COLORS["reference"], side: str = "right",
-                 linestyle: str = "--", x: float | None = None):
+                 linestyle: str = "--", x: float | None = None, fontsize: float | None = None):
         if side not in ("left", "right"):
             raise ValueError(f"side must be 'left' or 'right', got {side!r}")
         self.ax = ax
         self.line = ax.axhline(value, color=color, linestyle=linestyle, linewidth=1.0)
         if x is None:
             x = 0.99 if side == "right" else 0.01
-        self.label = ax.text(x, value, text, transform=ax.get_yaxis_transform(), color=color, fontsize=9,
+        self.label = ax.text(x, value, text, transform=ax.get_yaxis_transform(), color=color, fontsize=fontsize,
                              ha=side, va="bottom", clip_on=False)
         self.set(value, text)
 

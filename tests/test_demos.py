@@ -17,6 +17,7 @@ import matplotlib as mpl
 import numpy as np
 import pytest
 from matplotlib.collections import Collection
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
@@ -34,6 +35,8 @@ DEMO_NAMES = sorted(ALL)
 # -- helpers ----------------------------------------------------------------------------------------------
 def artist_data(artist):
     """The data an artist draws, as a list of float arrays and strings."""
+    if isinstance(artist, Legend):
+        return [str(artist.get_visible()), *(t.get_text() for t in artist.get_texts())]
     if isinstance(artist, Line2D):
         return [np.asarray(artist.get_xdata(), float), np.asarray(artist.get_ydata(), float)]
     if isinstance(artist, Text):
@@ -192,8 +195,10 @@ def test_static_mode_frames_and_jslinks(name, monkeypatch):
     root = d.widget()
     assert d._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"] == root.model_id
     tree = list(widgets_in(root))
-    sliders = [w for w in tree if isinstance(w, widgets.SelectionSlider)]
+    sliders = [w for w in tree if isinstance(w, (widgets.SelectionSlider, widgets.ToggleButtons))]
     grids = d.static_grids()
+    for s, n in zip(sliders, grids, strict=True):  # a choice is a button set, a number a slider
+        assert isinstance(s, widgets.ToggleButtons) == (not d._specs[n].numeric)
     assert [s.description for s in sliders] == [d._specs[n].label for n in grids]
     assert [len(s.options) for s in sliders] == [len(g) for g in grids.values()]
     leaves = [w for w in tree if isinstance(w, widgets.HTML) and "<img" in w.value]
@@ -344,8 +349,9 @@ def test_two_static_controls_make_nested_stacks(monkeypatch):
     assert all(isinstance(s, widgets.Stack) and len(s.children) == len(kind_grid) for s in outer.children)
     # outer index = a_mV, inner index = kind
     frame = outer.children[a_grid.index(5.0)].children[kind_grid.index("down")]
-    assert 'alt="A line from 0.0 mV to -5.0 mV."' in frame.value
-    sliders = [w for w in root.children if isinstance(w, widgets.SelectionSlider)]
+    assert 'alt="A line from 0.0 mV to -5.0 mV."' in frame.value  # the toy's own alt text
+    sliders = [w for w in root.children if isinstance(w, (widgets.SelectionSlider, widgets.ToggleButtons))]
+    assert isinstance(sliders[1], widgets.ToggleButtons)
     assert sliders[0].options[sliders[0].index] == "1.0" and sliders[1].options[sliders[1].index] == "up"
     assert len(d.static_links) == 1 + len(a_grid)
     note = [w.value for w in root.children if isinstance(w, widgets.HTML) and "website" in w.value][0]
@@ -379,6 +385,10 @@ def xy(artist):
     return np.asarray(artist.get_xdata(), float), np.asarray(artist.get_ydata(), float)
 
 
+def minus(text: str) -> str:
+    return text.replace("-", "−")
+
+
 @pytest.mark.parametrize("values", [
     dict(c_out_mM=5.0, c_in_mM=140.0, z=1, temperature_c=37.0),
     dict(c_out_mM=0.1, c_in_mM=1000.0, z=-2, temperature_c=0.0),
@@ -389,28 +399,43 @@ def test_nernst_explorer_plots_ipsplib_values(values):
     d = demos.nernst_explorer()
     d.update(**values)
     v = d.values
+    e = ip.nernst(c_out_mM=v["c_out_mM"], c_in_mM=v["c_in_mM"], z=v["z"], temperature_c=v["temperature_c"])
     x, y = xy(d.artists["point"])
-    assert x[0] == pytest.approx(v["c_out_mM"] / v["c_in_mM"])
-    assert y[0] == pytest.approx(ip.nernst(v["c_out_mM"], v["c_in_mM"], v["z"], v["temperature_c"]), abs=1e-9)
+    assert x[0] == pytest.approx(v["c_in_mM"])  # the x-axis is what the [X]i slider moves
+    assert y[0] == pytest.approx(e, abs=1e-9)
     x, y = xy(d.artists["curve"])
-    assert x[0] == pytest.approx(1e-4) and x[-1] == pytest.approx(1e7)
-    np.testing.assert_allclose(y, [ip.nernst(r, 1.0, v["z"], v["temperature_c"]) for r in x], atol=1e-9)
+    assert x[0] == pytest.approx(1e-4) and x[-1] == pytest.approx(1000.0)
+    np.testing.assert_allclose(y, [ip.nernst(c_out_mM=v["c_out_mM"], c_in_mM=c, z=v["z"],
+                                             temperature_c=v["temperature_c"]) for c in x], atol=1e-9)
+    assert xy(d.artists["c_out_mark"])[0][0] == pytest.approx(v["c_out_mM"])
     for ion in ("K", "Na", "Cl", "HCO3", "Ca"):
         x, y = xy(d.artists[f"ion_{ion}"])
-        assert x[0] == pytest.approx(MAMMALIAN_OUT_MM[ion] / MAMMALIAN_IN_MM[ion])
-        e = ip.nernst(MAMMALIAN_OUT_MM[ion], MAMMALIAN_IN_MM[ion], VALENCE[ion], v["temperature_c"])
-        assert y[0] == pytest.approx(e, abs=1e-9)
-        assert f"{e:.1f}".replace("-", "−") in d.alt_text
-    e = ip.nernst(v["c_out_mM"], v["c_in_mM"], v["z"], v["temperature_c"])
-    assert f"E = {e:.1f} mV".replace("-", "−") in d.alt_text
+        assert x[0] == pytest.approx(MAMMALIAN_IN_MM[ion])
+        e_ion = ip.nernst(c_out_mM=MAMMALIAN_OUT_MM[ion], c_in_mM=MAMMALIAN_IN_MM[ion], z=VALENCE[ion],
+                          temperature_c=v["temperature_c"])
+        assert y[0] == pytest.approx(e_ion, abs=1e-9)
+        assert minus(f"{e_ion:.1f}") in d.alt_text
+    assert minus(f"E = {e:.1f} mV") in d.alt_text
+    # the on-figure readout shows this value, in plain decimals (never "1e+03")
+    readout = d.artists["readout"].get_text()
+    assert minus(f"E = {e:.1f} mV") in readout
+    assert "e+" not in readout and "e-" not in readout
 
 
 def test_nernst_textbook_values_in_alt_text():
     d = demos.nernst_explorer()  # K+ by default
     assert d.alt_text.startswith("[X]ₒ = 5 mM, [X]ᵢ = 140 mM, z = +1, 37 °C: E = −89.1 mV")
-    assert "K⁺ and Na⁺ lie on the curve" in d.alt_text
+    assert "(K⁺ lies on the curve)" in d.alt_text  # Na⁺ has another [X]ₒ, so it sits off this curve
     d.update(z=-1, c_out_mM=110.0, c_in_mM=7.0)
-    assert "E = −73.6 mV" in d.alt_text and "Cl⁻ and HCO₃⁻ lie on the curve" in d.alt_text
+    assert "E = −73.6 mV" in d.alt_text and "Cl⁻ lies on the curve" in d.alt_text
+    d.update(c_in_mM=1000.0)
+    assert "[X]ᵢ = 1000 mM" in d.artists["readout"].get_text()
+
+
+def test_log_slider_readout_never_shows_an_exponent():
+    spec = demos.nernst_explorer()._specs["c_in_mM"]
+    assert [spec.format(v) for v in (1e-4, 1000.0, 140.0, 0.5)] == ["0.0001", "1000", "140", "0.5"]
+    assert demos.nernst_explorer().controls["c_in_mM"].readout_format == ".3r"
 
 
 @pytest.mark.parametrize("p_na, p_cl", [(0.05, 0.1), (0.001, 0.0), (30.0, 2.0), (1.0, 0.45)])
@@ -419,7 +444,8 @@ def test_ghk_resting_plots_ipsplib_values(p_na, p_cl):
     d.update(p_na_over_p_k=p_na, p_cl_over_p_k=p_cl)
 
     def ghk(na, cl):
-        return ip.ghk_potential({"K": 1.0, "Na": na, "Cl": cl}, MAMMALIAN_OUT_MM, MAMMALIAN_IN_MM, 37.0)
+        return ip.ghk_potential(permeability={"K": 1.0, "Na": na, "Cl": cl}, c_out_mM=MAMMALIAN_OUT_MM,
+                                c_in_mM=MAMMALIAN_IN_MM, temperature_c=37.0)
 
     v_rest = ghk(p_na, p_cl)
     assert xy(d.artists["point_na"])[1][0] == pytest.approx(v_rest, abs=1e-9)
@@ -433,47 +459,57 @@ def test_ghk_resting_plots_ipsplib_values(p_na, p_cl):
     assert x[0] == 0.0 and x[-1] == pytest.approx(2.0)
     np.testing.assert_allclose(y, [ghk(p_na, p) for p in x], atol=1e-9)
     for ion in ("K", "Na", "Cl"):
-        e = ip.nernst(MAMMALIAN_OUT_MM[ion], MAMMALIAN_IN_MM[ion], VALENCE[ion], 37.0)
+        e = ip.nernst(c_out_mM=MAMMALIAN_OUT_MM[ion], c_in_mM=MAMMALIAN_IN_MM[ion], z=VALENCE[ion])
         for side in ("na", "cl"):
             assert xy(d.artists[f"e_{ion}_{side}"])[1][0] == pytest.approx(e, abs=1e-9)
-    assert f"V_rest = {v_rest:.1f} mV".replace("-", "−") in d.alt_text
+    assert minus(f"resting potential {v_rest:.1f} mV") in d.alt_text
+    readout = d.artists["readout"].get_text()
+    assert readout.endswith(minus(f"= {v_rest:.1f} mV")) and f": {p_na:.3g} : {p_cl:.3g}" in readout
+
+
+IPSP_CELL = dict(c_m_pF=200.0, g_leak_nS=10.0, e_leak_mV=-70.0, v_threshold_mV=-50.0, refractory_ms=2.0)
 
 
 @pytest.mark.parametrize("cl_in, cl_out", [(7.0, 130.0), (2.0, 100.0), (60.0, 140.0), (15.0, 110.0)])
 def test_ipsp_reversal_plots_ipsplib_values(cl_in, cl_out):
     d = demos.ipsp_reversal()
     d.update(cl_in_mM=cl_in, cl_out_mM=cl_out)
-    e_cl = ip.nernst(cl_out, cl_in, -1)
-    e_gaba = ip.gaba_reversal(cl_in, cl_out)
+    e_cl = ip.nernst(c_out_mM=cl_out, c_in_mM=cl_in, z=-1)
+    e_gaba = ip.gaba_reversal(cl_in_mM=cl_in, cl_out_mM=cl_out)
     assert xy(d.artists["e_cl_point"]) == (pytest.approx([cl_in]), pytest.approx([e_cl], abs=1e-9))
     assert xy(d.artists["e_gaba_point"])[1][0] == pytest.approx(e_gaba, abs=1e-9)
     assert xy(d.artists["e_cl_line"])[1][0] == pytest.approx(e_cl, abs=1e-9)
     assert xy(d.artists["e_gaba_line"])[1][0] == pytest.approx(e_gaba, abs=1e-9)
     x, y = xy(d.artists["e_cl_curve"])
-    np.testing.assert_allclose(y, ip.nernst(cl_out, x, -1), atol=1e-9)
+    np.testing.assert_allclose(y, ip.nernst(c_out_mM=cl_out, c_in_mM=x, z=-1), atol=1e-9)
     x, y = xy(d.artists["e_gaba_curve"])
-    np.testing.assert_allclose(y, ip.gaba_reversal(x, cl_out), atol=1e-9)
-    # the simulations, rebuilt here from ipsplib
-    cell = ip.Cell(c_m_pF=100.0, g_leak_nS=5.0, e_leak_mV=-65.0, v_threshold_mV=-50.0, refractory_ms=2.0)
-    epsp = ip.synapses.ampa(g_max_nS=12.0)
-    gaba = ip.synapses.gaba_a(g_max_nS=10.0, e_rev_mV=e_gaba)
-    alone = ip.simulate(cell, [(gaba, [15.0])], 80.0, dt_ms=0.1)
-    both = ip.simulate(cell, [(epsp, [15.0]), (gaba, [15.0])], 80.0, dt_ms=0.1)
-    epsp_alone = ip.simulate(cell, [(epsp, [15.0])], 80.0, dt_ms=0.1)
+    np.testing.assert_allclose(y, ip.gaba_reversal(cl_in_mM=x, cl_out_mM=cl_out), atol=1e-9)
+    # the simulations, rebuilt here from ipsplib with the chapter's cell (rest -70 mV, threshold -50 mV)
+    cell = ip.Cell(**IPSP_CELL)
+    epsp = ip.synapses.ampa(g_max_nS=31.0)
+    gaba = ip.synapses.gaba_a(g_max_nS=20.0, e_rev_mV=e_gaba)
+    alone = ip.simulate(cell, [(gaba, [15.0])], duration_ms=80.0, dt_ms=0.1)
+    both = ip.simulate(cell, [(epsp, [15.0]), (gaba, [15.0])], duration_ms=80.0, dt_ms=0.1)
+    epsp_alone = ip.simulate(cell, [(epsp, [15.0])], duration_ms=80.0, dt_ms=0.1)
     for name, trace in (("v_ipsp", alone), ("v_both", both), ("v_epsp", epsp_alone)):
         t, v = xy(d.artists[name])
         np.testing.assert_allclose(t, trace.t_ms)
         np.testing.assert_allclose(v, trace.v_mV, atol=1e-9)
     np.testing.assert_allclose(xy(d.artists["spikes"])[0], both.spikes_ms)
-    assert xy(d.artists["rest_line"])[1][0] == -65.0 and xy(d.artists["threshold_line"])[1][0] == -50.0
-    assert f"E_Cl = {e_cl:.1f} mV".replace("-", "−") in d.alt_text
-    assert f"E_GABA = {e_gaba:.1f} mV".replace("-", "−") in d.alt_text
+    assert xy(d.artists["rest_line"])[1][0] == -70.0 and xy(d.artists["threshold_line"])[1][0] == -50.0
+    assert minus(f"the chloride reversal potential, {e_cl:.1f} mV") in d.alt_text
+    assert "the GABA-A reversal potential, " + minus(f"{e_gaba:.1f} mV") in d.alt_text
+    readout = d.artists["readout"].get_text()
+    assert minus(f"$E_\\mathrm{{Cl}}$ = {e_cl:.1f} mV") in readout
+    assert minus(f"$E_\\mathrm{{GABA}}$ = {e_gaba:.1f} mV") in readout
 
 
 def test_ipsp_reversal_tells_the_story():
     d = demos.ipsp_reversal()
-    assert "hyperpolarizes" in d.alt_text and "no spike" in d.alt_text  # 7 mM: mature neuron
+    assert "rest −70 mV" in d.model and "threshold −50 mV" in d.model  # the chapter's cell, stated on the demo
+    d.update(cl_in_mM=4.0)
+    assert "hyperpolarizes" in d.alt_text and "no spike" in d.alt_text  # a mature neuron's low chloride
     d.update(cl_in_mM=60.0)
     assert "depolarizes" in d.alt_text and "fires a spike" in d.alt_text  # E_GABA far above threshold
-    assert ipsp_demo.CELL.v_threshold_mV == -50.0
+    assert ipsp_demo.CELL.v_threshold_mV == -50.0 and ipsp_demo.CELL.e_leak_mV == -70.0
     assert ion_demos.ION_NAMES.keys() == {"K", "Na", "Cl", "HCO3", "Ca"}

@@ -68,7 +68,11 @@ def test_plotted_data_equal_ipsplib(demo, share, p):
     # the numbers in the alt text and the readout are these
     for text in (demo.alt_text, demo.artists["readout"].get_text()):
         assert f"[Cl⁻]ᵢ = {cl_in:.1f} mM" in text
-        assert f"E_GABA = {e_gaba:.1f} mV".replace("-", "−") in text
+    assert f"the GABA-A reversal potential, {e_gaba:.1f} mV".replace("-", "−").replace("GABA−A", "GABA-A") \
+        in demo.alt_text
+    readout = demo.artists["readout"].get_text()
+    assert f"$E_\\mathrm{{GABA}}$ = {e_gaba:.1f} mV".replace("-", "−") in readout
+    assert f"$E_\\mathrm{{Cl}}$ = {e_cl:.1f} mV".replace("-", "−") in readout
 
 
 def test_presets_are_marked_where_the_presets_put_them(demo):

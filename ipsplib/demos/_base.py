@@ -5,7 +5,12 @@ A demo subclasses `Demo`, draws its artists once in ``build`` and moves them in
 
 - live (a kernel is running): every control change calls ``render`` through
   ipsplib, redraws the same Figure on an Agg canvas and shows the PNG in an
-  ``HTML`` widget (``<img alt=...>``, so each frame carries alt text). The
+  ``HTML`` widget (``<img alt=...>``, so each frame carries alt text). Sliders
+  send values while they are dragged (``continuous_update``); in a kernel the
+  changes are coalesced: the observer only records the newest values and one
+  worker thread renders the newest pending set, so a slow kernel skips stale
+  values instead of queueing them, and the last frame is always the final
+  value (``coalesce``; `update` stays synchronous). The
   layout is computed once (constrained layout on the first frame, then
   frozen) and, with ``blit = True`` (the default), only the artists in
   ``self.artists`` are redrawn over a cached background: a demo whose
@@ -13,8 +18,14 @@ A demo subclasses `Demo`, draws its artists once in ``build`` and moves them in
   (tests/test_demos.py checks that blitted frames equal full redraws);
 - static (``IPSP_BOOK_STATIC=1``, set by ``make book``): when displayed, the
   demo renders frames over a grid of its ``static`` controls (at most two),
-  puts them in ``Stack`` widgets and ``jslink``s ``SelectionSlider.index`` to
-  ``Stack.selected_index``, so the website switches frames with no kernel.
+  puts them in ``Stack`` widgets and ``jslink``s ``SelectionSlider.index`` (a
+  choice: ``ToggleButtons.index``) to ``Stack.selected_index``, so the website
+  switches frames with no kernel.
+
+Text a reader must read is at least `MIN_TEXT_PX` pixels at display size:
+frames never shrink below their natural width (on a phone they scroll
+sideways instead) and every figure text is at least that size
+(tests/test_demos_typography.py checks both).
 
 Examples
 --------
@@ -42,6 +53,9 @@ import io
 import itertools
 import math
 import os
+import sys
+import threading
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +63,9 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import Container
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
@@ -63,6 +79,8 @@ MAX_STATIC_CONTROLS = 2
 MAX_FRAMES = 64
 #: Default number of grid points for one static control / for each of two.
 DEFAULT_POINTS = {1: 21, 2: 7}
+#: The book's caption (and body) text size on the website, px: no demo text a reader must read is smaller.
+MIN_TEXT_PX = 16.0
 
 #: name -> zero-argument factory of every registered demo.
 ALL: dict[str, Callable[[], Demo]] = {}
@@ -186,13 +204,18 @@ class Control:
         return min(max(number, self.min), self.max)
 
     def format(self, value) -> str:
-        """The value as the slider shows it (numbers to the step's precision; option labels)."""
+        """The value as the slider shows it: numbers to the step's precision (log: 3 significant digits,
+        never an exponent) with a true minus sign; option labels as given."""
         if not self.numeric:
             return next(label for label, v in self.options if v == value)
         if self.scale == "log":
-            return f"{value:.3g}"
-        decimals = max(0, -math.floor(math.log10(self.step) + 1e-9))
-        return f"{value:.{decimals}f}"
+            text = np.format_float_positional(float(value), precision=3, unique=False, fractional=False, trim="-")
+        else:
+            decimals = max(0, -math.floor(math.log10(self.step) + 1e-9))
+            text = f"{value:.{decimals}f}"
+        if float(text) == 0.0:
+            text = text.lstrip("-")
+        return text.replace("-", "\N{MINUS SIGN}")
 
     def static_grid(self, n_points: int) -> tuple:
         """Values of this control on the static website."""
@@ -216,18 +239,29 @@ class Control:
 
     # -- widgets --------------------------------------------------------------------------------------
     def widget(self) -> widgets.ValueWidget:
-        """The live control: a labelled, keyboard-operable FloatSlider, FloatLogSlider or Dropdown."""
+        """The live control: a labelled, keyboard-operable FloatSlider, FloatLogSlider or ToggleButtons.
+
+        Sliders send their value while dragged (``continuous_update``): `Demo` coalesces the changes.
+        """
         common = dict(description=self.label, style={"description_width": "initial"},
                       layout=widgets.Layout(width="min(28rem, 100%)"))
         if not self.numeric:
-            return widgets.Dropdown(options=list(self.options), value=self.value, **common)
+            return choice_buttons([label for label, _ in self.options], self.label,
+                                  options=list(self.options), value=self.value)
         if self.scale == "log":
+            # ".3r": three significant digits in decimal notation ("1000", "0.000100"), never "1e+03"
             return widgets.FloatLogSlider(value=self.value, base=10.0, min=math.log10(self.min),
-                                          max=math.log10(self.max), step=self.step, readout_format=".3g",
-                                          continuous_update=False, **common)
+                                          max=math.log10(self.max), step=self.step, readout_format=".3r",
+                                          continuous_update=True, **common)
         decimals = max(0, -math.floor(math.log10(self.step) + 1e-9))
         return widgets.FloatSlider(value=self.value, min=self.min, max=self.max, step=self.step,
-                                   readout_format=f".{decimals}f", continuous_update=False, **common)
+                                   readout_format=f".{decimals}f", continuous_update=True, **common)
+
+
+def choice_buttons(labels: Sequence[str], description: str, **kwargs) -> widgets.ToggleButtons:
+    """A labelled button set for a discrete choice (live: ``options``/``value``; static: jslinked ``index``)."""
+    return widgets.ToggleButtons(description=description, tooltips=list(labels),
+                                 style={"description_width": "initial", "button_width": "auto"}, **kwargs)
 
 
 def _hex_rgb(color: str) -> tuple[int, int, int]:
@@ -250,10 +284,103 @@ def _snap_palette(palette: list[int], tolerance: int = 8) -> list[int]:
 
 
 def img_html(png: bytes, alt: str, width_px: int, height_px: int) -> str:
-    """An ``<img>`` tag with the PNG inline (data URL) and its alt text."""
+    """An ``<img>`` tag with the PNG inline (data URL) and its alt text, never shown narrower than its pixels.
+
+    The figure's text is sized for its natural width (`MIN_TEXT_PX`), so a narrow screen scrolls the
+    frame sideways rather than shrinking its text below the caption size.
+    """
     data = base64.b64encode(png).decode("ascii")
-    return (f'<img alt="{html.escape(alt, quote=True)}" width="{width_px}" height="{height_px}" '
-            f'style="max-width:100%;height:auto" src="data:image/png;base64,{data}">')
+    return (f'<div class="ipsp-demo-frame" style="overflow-x:auto;max-width:100%;background:#fff">'
+            f'<img alt="{html.escape(alt, quote=True)}" width="{width_px}" height="{height_px}" '
+            f'style="width:{width_px}px;max-width:none;height:auto;display:block" '
+            f'src="data:image/png;base64,{data}"></div>')
+
+
+class _LatestWins:
+    """One worker thread runs ``work`` on the newest submitted item; items it has not started are dropped.
+
+    ipykernel handles comm messages (a slider's new value) one at a time on its main thread. If each
+    message rendered a frame, a drag would queue a backlog of stale frames behind a slow kernel. Here a
+    message only records its values (`submit`, microseconds) and the worker renders whatever is newest
+    when it is free, so at most one render is ever stale and the last one is always the final value.
+    """
+
+    def __init__(self, work: Callable[[Any], None], idle_s: float = 30.0):
+        self._work = work
+        self._idle_s = idle_s
+        self._cond = threading.Condition()
+        self._pending: Any = None
+        self._has_pending = False
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, item) -> None:
+        """Make ``item`` the newest pending item (replacing any older one) and wake the worker."""
+        with self._cond:
+            self._pending, self._has_pending = item, True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="ipsplib-demo-render", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until nothing is pending or running; False if ``timeout_s`` ran out first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._has_pending and not self._busy, timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._cond.wait_for(lambda: self._has_pending, self._idle_s):
+                    self._thread = None  # idle: end; the next submit starts a new worker
+                    return
+                item, self._pending, self._has_pending = self._pending, None, False
+                self._busy = True
+            try:
+                self._work(item)
+            except Exception:  # noqa: BLE001 - a failed frame must not kill the worker; show it on stderr
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+
+def in_kernel() -> bool:
+    """True inside a running IPython kernel (Jupyter, Binder), where widget changes arrive as comm messages."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return getattr(shell, "kernel", None) is not None
+
+
+def draw_order(figure: Figure) -> list:
+    """Every artist ``figure`` draws, in the order an Agg draw paints them (public API only).
+
+    Matplotlib draws the figure's children (axes, figure texts, legends) sorted by zorder, and in each
+    axes its children sorted by zorder, both stable sorts of ``get_children()``. Axes backgrounds and the
+    axes' own x and y axis objects (ticks) are left out: they stay in the cached background.
+    tests/test_demos.py pins this against the order matplotlib actually draws in.
+    """
+    order = []
+    children = [c for c in figure.get_children() if c is not figure.patch]
+    for child in sorted(children, key=lambda c: c.get_zorder()):
+        if isinstance(child, Axes):
+            skip = {id(child.patch), id(child.xaxis), id(child.yaxis)}
+            kids = [c for c in child.get_children() if id(c) not in skip]
+            order.extend(sorted(kids, key=lambda c: c.get_zorder()))
+        else:
+            order.append(child)
+    return order
+
+
+def _flatten_artists(item, owner: str) -> list:
+    """The drawable artists in ``item``: an artist, or a (nested) container of them such as error bars."""
+    if isinstance(item, (Container, tuple, list)):
+        return [a for part in item for a in _flatten_artists(part, owner)]
+    if item is None:
+        return []
+    if not hasattr(item, "draw"):
+        raise ValueError(f"artists[{owner!r}] holds {type(item).__name__}, which is not a matplotlib artist")
+    return [item]
 
 
 class Demo:
@@ -281,6 +408,8 @@ class Demo:
     """
 
     title = "Demo"
+    #: One sentence stating the model the demo computes (its cell: rest and threshold where relevant).
+    model = ""
     figsize_in = (7.0, 3.5)
     dpi = 90
     #: Colours in the PNG palette (quantized frames are ~3x smaller than RGB).
@@ -312,7 +441,11 @@ class Demo:
                              f"{MAX_FRAMES}; pass fewer static_values")
         self.controls = {name: spec.widget() for name, spec in specs.items()}
         self.artists: dict[str, Any] = {}
-        with mpl.rc_context(plotting.STYLE):
+        # One lock around the figure: the render worker and synchronous updates never draw at once.
+        self._lock = threading.RLock()
+        self._worker = _LatestWins(self._render_values)
+        self.frames_rendered = 0  # render calls so far (tests count coalesced renders)
+        with mpl.rc_context(plotting.DEMO_STYLE):
             self.figure = Figure(figsize=self.figsize_in, dpi=self.dpi, layout="constrained")
             self._canvas = FigureCanvasAgg(self.figure)
             self.build()
@@ -344,29 +477,39 @@ class Demo:
         return {name: widget.value for name, widget in self.controls.items()}
 
     def update(self, **values) -> None:
-        """Set controls by name (numbers clamped to their range), recompute, redraw, refresh the PNG."""
+        """Set controls by name (numbers clamped to their range), recompute, redraw, refresh the PNG.
+
+        Synchronous, also in a kernel: when it returns, `figure`, `png` and `alt_text` show these values.
+        """
         unknown = [k for k in values if k not in self.controls]
         if unknown:
             raise ValueError(f"{type(self).__name__} has no control {unknown[0]!r}; "
                              f"valid controls: {', '.join(self.controls)}")
         checked = {k: self._specs[k].clamp(v) for k, v in values.items()}
-        self._set_silently(checked)
-        self.refresh()
+        with self._lock:
+            self._set_silently(checked)
+            self.refresh()
 
     def refresh(self) -> None:
         """Render the current values, redraw and show the new PNG."""
-        with mpl.rc_context(plotting.STYLE):
-            self.alt_text = self._render()
-        self._png = self._encode()
-        if self._live_image is not None:
-            self._live_image.value = self._img_html()
+        self._render_values(self.values)
+
+    def _render_values(self, values: dict) -> None:
+        """Render ``values`` (a snapshot of the controls), redraw, and show the PNG in the live view."""
+        with self._lock:
+            with mpl.rc_context(plotting.DEMO_STYLE):
+                self.alt_text = self._render(values)
+            self._png = self._encode()
+            if self._live_image is not None:
+                self._live_image.value = self._img_html()
 
     def png(self) -> bytes:
         """PNG bytes of the current frame."""
         return self._png
 
-    def _render(self) -> str:
-        alt = self.render(**self.values)
+    def _render(self, values: dict | None = None) -> str:
+        self.frames_rendered += 1
+        alt = self.render(**(self.values if values is None else values))
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError(f"{type(self).__name__}.render must return non-empty alt text, got {alt!r}")
         return alt.strip()
@@ -379,59 +522,69 @@ class Demo:
         finally:
             self._silent = False
 
+    #: Coalesce control changes through the render worker: None = only in a running kernel (where a
+    #: drag sends a stream of comm messages); True/False forces it (tests drive it headlessly).
+    coalesce: bool | None = None
+
     def _on_control_change(self, change) -> None:
-        if not self._silent:
+        if self._silent:
+            return
+        if self.coalesce or (self.coalesce is None and in_kernel()):
+            self._worker.submit(self.values)  # the newest values win; the worker renders them
+        else:
             self.refresh()
+
+    def wait(self, timeout_s: float | None = 10.0) -> bool:
+        """Wait until coalesced renders are done (True), or ``timeout_s`` passed (False)."""
+        return self._worker.wait(timeout_s)
 
     def redraw_background(self) -> None:
         """Forget the cached background (for a ``render`` that changed something outside ``self.artists``)."""
         self._background = None
 
     def _dynamic(self) -> list:
-        """The artists ``render`` moves: the values of ``self.artists`` (containers flattened)."""
-        found = []
-        for artist in self.artists.values():
-            parts = artist.patches if hasattr(artist, "patches") else getattr(artist, "lines", None)
-            if parts is not None and not hasattr(artist, "draw"):
-                found.extend(a for a in parts if a is not None and hasattr(a, "draw"))
-            elif hasattr(artist, "draw"):
-                found.append(artist)
-        return found
+        """The artists ``render`` moves: the values of ``self.artists``, (nested) containers flattened."""
+        return [a for name, item in self.artists.items() for a in _flatten_artists(item, name)]
 
     def _draw(self) -> None:
-        """Draw the current frame onto the Agg canvas."""
+        """Draw the current frame onto the Agg canvas (blitting: cached background + the moving artists)."""
         if not self.blit:
-            self._canvas.draw()
+            with mpl.rc_context(plotting.DEMO_STYLE):  # ticks made at draw time take their size from rcParams
+                self._canvas.draw()
             return
-        with mpl.rc_context(plotting.STYLE):
+        with mpl.rc_context(plotting.DEMO_STYLE):
+            scene = [id(a) for a in draw_order(self.figure)]
+            if self._background is not None and scene != self._scene:
+                raise ValueError(f"{type(self).__name__}: render added or removed artists, which a blitted frame "
+                                 "would never show; create every artist in build, or set blit = False")
             if self._background is None:
-                # Per axes: the moving artists and every other artist stacked at or above the lowest of them;
-                # the cached background holds the rest.
+                # The first moving artist in draw order and everything painted after it is redrawn each
+                # frame (also static artists of later or twin axes that sit above it); the rest is cached.
+                order = draw_order(self.figure)
+                position = {id(a): k for k, a in enumerate(order)}
                 dynamic = self._dynamic()
-                ids = {id(a) for a in dynamic}
-                order = []
-                for ax in sorted(self.figure.axes, key=lambda a: a.get_zorder()):
-                    skip = {id(ax.patch), *(id(axis) for axis in ax._axis_map.values())}
-                    children = [c for c in ax.get_children() if id(c) not in skip]
-                    moving = [c.get_zorder() for c in children if id(c) in ids]
-                    if moving:
-                        lowest = min(moving)
-                        order.extend(sorted((c for c in children if c.get_zorder() >= lowest),
-                                            key=lambda c: c.get_zorder()))
-                placed = {id(a) for a in order}
-                order.extend(a for a in dynamic if id(a) not in placed)
-                animated = [a.get_animated() for a in order]
-                for artist in order:
+                lost = [a for a in dynamic if id(a) not in position]
+                if lost:
+                    raise ValueError(f"{type(self).__name__}: cannot blit {type(lost[0]).__name__} {lost[0]!r}: it "
+                                     "is not drawn by the figure or an axes directly (inside a legend?); "
+                                     "set blit = False")
+                first = min((position[id(a)] for a in dynamic), default=len(order))
+                redraw = order[first:]
+                animated = [a.get_animated() for a in redraw]
+                for artist in redraw:
                     artist.set_animated(True)
                 try:
                     self._canvas.draw()
                 finally:
-                    for artist, flag in zip(order, animated, strict=True):
+                    for artist, flag in zip(redraw, animated, strict=True):
                         artist.set_animated(flag)
-                self._background = self._canvas.copy_from_bbox(self.figure.bbox)
-                self._blit_order = order
-            self._canvas.restore_region(self._background)
+                # The whole pixel buffer, not copy_from_bbox(figure.bbox): a height such as 4.6 in x 90 dpi
+                # is 413.99999999999994 px there, which would leave the top row unrestored.
+                self._background = np.array(self._canvas.buffer_rgba(), copy=True)
+                self._blit_order = redraw
+                self._scene = scene
             renderer = self._canvas.get_renderer()
+            np.asarray(renderer.buffer_rgba())[...] = self._background
             for artist in self._blit_order:
                 artist.draw(renderer)
 
@@ -460,25 +613,30 @@ class Demo:
         The demo returns to its current values afterwards.
         """
         grids = self.static_grids()
+        self._lock.acquire()
         saved = self.values
         frames = []
         try:
             for combo in itertools.product(*grids.values()):
                 values = dict(zip(grids, combo, strict=True))
                 self._set_silently(values)
-                with mpl.rc_context(plotting.STYLE):
+                with mpl.rc_context(plotting.DEMO_STYLE):
                     alt = self._render()
                 frames.append((values, alt, self._encode()))
         finally:
             self._set_silently(saved)
             self.refresh()
+            self._lock.release()
         return frames
 
     def _title_html(self) -> widgets.HTML:
-        return widgets.HTML(f"<strong>{html.escape(self.title)}</strong>")
+        """The demo's title and, under it, the model it simulates (`model`), on the website and live."""
+        model = f"<br><span>{html.escape(self.model)}</span>" if self.model else ""
+        return widgets.HTML(f"<strong>{html.escape(self.title)}</strong>{model}")
 
     def static_widget(self) -> widgets.Widget:
-        """The kernel-free version: frames in (nested) Stacks switched by jslinked SelectionSliders."""
+        """The kernel-free version: frames in (nested) Stacks switched by jslinked SelectionSliders (or
+        ToggleButtons for a choice)."""
         if self._static_view is not None:
             return self._static_view
         grids = self.static_grids()
@@ -495,9 +653,12 @@ class Demo:
             else:
                 index = grid.index(current[name]) if current[name] in grid else 0
             start.append(index)
-            sliders.append(widgets.SelectionSlider(
-                options=labels, index=index, description=spec.label, continuous_update=True,
-                style={"description_width": "initial"}, layout=widgets.Layout(width="min(28rem, 100%)")))
+            if spec.numeric:
+                sliders.append(widgets.SelectionSlider(
+                    options=labels, index=index, description=spec.label, continuous_update=True,
+                    style={"description_width": "initial"}, layout=widgets.Layout(width="min(28rem, 100%)")))
+            else:  # a choice is a button set on the website too; its index switches frames the same way
+                sliders.append(choice_buttons(labels, spec.label, options=labels, index=index))
         links = []
         if not grids:
             stack = widgets.Stack(children=images, selected_index=0)

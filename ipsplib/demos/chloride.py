@@ -57,9 +57,11 @@ def _coefficients(share_pct):
 def balance(kcc2_share_pct, p_hco3_over_p_cl):
     """[Cl⁻]ᵢ (mM), E_Cl and E_GABA (mV) for a KCC2 share (%) and permeability ratio, via ipsplib."""
     g_nkcc1, g_kcc2 = _coefficients(kcc2_share_pct)
-    e_cl = steady_state_e_cl_mV(g_nkcc1, g_kcc2, G_CL_NS, V_REST_MV, temperature_c=TEMPERATURE_C)
-    cl_in = chloride_steady_state(g_nkcc1, g_kcc2, G_CL_NS, V_REST_MV, CL_OUT_MM, temperature_c=TEMPERATURE_C)
-    e_gaba = gaba_reversal(cl_in, CL_OUT_MM, p_hco3_over_p_cl=p_hco3_over_p_cl, temperature_c=TEMPERATURE_C)
+    cell = dict(g_nkcc1_nS=g_nkcc1, g_kcc2_nS=g_kcc2, g_cl_nS=G_CL_NS, v_mV=V_REST_MV, temperature_c=TEMPERATURE_C)
+    e_cl = steady_state_e_cl_mV(**cell)
+    cl_in = chloride_steady_state(**cell, cl_out_mM=CL_OUT_MM)
+    e_gaba = gaba_reversal(cl_in_mM=cl_in, cl_out_mM=CL_OUT_MM, p_hco3_over_p_cl=p_hco3_over_p_cl,
+                           temperature_c=TEMPERATURE_C)
     return cl_in, e_cl, e_gaba
 
 
@@ -73,57 +75,63 @@ def _effect(e_gaba: float) -> str:
     return "below rest: GABA hyperpolarizes"
 
 
+E_CL, E_GABA = r"$E_\mathrm{Cl}$", r"$E_\mathrm{GABA}$"
+
+
 class ChlorideHomeostasis(Demo):
-    title = "Chloride homeostasis: NKCC1, KCC2 and bicarbonate set E_GABA"
-    figsize_in = (8.4, 3.9)
+    title = "Chloride homeostasis: NKCC1, KCC2 and bicarbonate set the GABA-A reversal potential"
+    model = (f"Model cell: NKCC1 + KCC2 = {TOTAL_TRANSPORT_NS:g} nS of cotransport, a {G_CL_NS:g} nS Cl⁻ leak, "
+             f"rest {_mv(V_REST_MV, 0)} mV, threshold {_mv(V_THRESHOLD_MV, 0)} mV, [Cl⁻]ₒ {CL_OUT_MM:g} mM, "
+             f"{TEMPERATURE_C:g} °C.")
+    figsize_in = (7.0, 8.6)
 
     def build(self):
-        ax_s, ax_p = self.figure.subplots(1, 2, width_ratios=[1.35, 1.0])
+        ax_s, ax_p = self.figure.subplots(2, 1)
         colors, ions = plotting.COLORS, plotting.ION_COLORS
         e_k = kcc2_reversal_mV(temperature_c=TEMPERATURE_C)
         e_nkcc1 = nkcc1_reversal_mV(temperature_c=TEMPERATURE_C)
 
-        # left: steady state against the KCC2 share
+        # top: steady state against the KCC2 share
         ax_s.set(xlim=(0.0, 100.0), ylim=Y_LIMITS_MV)
         plotting.label(ax_s, "KCC2 share of cotransport (%)", "e")
         for value, text, color, style, x, ha, va in [
-            (e_nkcc1, f"NKCC1 limit (E_Na+E_K)/2 {_mv(e_nkcc1)}", colors["leak"], "--", 0.99, "right", "bottom"),
-            (e_k, f"KCC2 limit E_K {_mv(e_k)}", ions["K"], "--", 0.99, "right", "top"),
+            (e_nkcc1, r"NKCC1 limit $(E_\mathrm{Na}+E_\mathrm{K})/2$ " + _mv(e_nkcc1), colors["leak"], "--", 0.99,
+             "right", "bottom"),
+            (e_k, r"KCC2 limit $E_\mathrm{K}$ " + _mv(e_k), ions["K"], "--", 0.99, "right", "top"),
             (V_REST_MV, f"rest {_mv(V_REST_MV)}", colors["leak"], ":", 0.01, "left", "bottom"),
             (V_THRESHOLD_MV, f"threshold {_mv(V_THRESHOLD_MV)}", colors["threshold"], ":", 0.01, "left", "bottom"),
         ]:
             ax_s.axhline(value, color=color, linestyle=style, linewidth=1.0)
-            ax_s.text(x, value, text, transform=ax_s.get_yaxis_transform(), color=color, fontsize=8, ha=ha, va=va)
+            ax_s.text(x, value, text, transform=ax_s.get_yaxis_transform(), color=color, ha=ha, va=va)
         for name, share in PRESET_SHARE_PCT.items():
             ax_s.axvline(share, color=colors["leak"], linestyle=":", linewidth=1.0)
-            ax_s.text(share, 0.99, name, transform=ax_s.get_xaxis_transform(), fontsize=8, ha="center",
+            ax_s.text(share, 0.99, name, transform=ax_s.get_xaxis_transform(), ha="center",
                       va="top", color=colors["leak"], bbox=dict(facecolor="white", edgecolor="none", pad=1))
-        (self.artists["e_cl_curve"],) = ax_s.plot([], [], color=ions["Cl"], label="E_Cl")
+        (self.artists["e_cl_curve"],) = ax_s.plot([], [], color=ions["Cl"], label=E_CL)
         (self.artists["e_gaba_curve"],) = ax_s.plot([], [], color=colors["membrane"], linestyle="-.",
-                                                   label="E_GABA (GHK)")
-        (self.artists["presets"],) = ax_s.plot([], [], "o", color=colors["membrane"], mfc="white", markersize=5)
-        (self.artists["e_cl_point"],) = ax_s.plot([], [], "o", color=ions["Cl"], markersize=7)
-        (self.artists["e_gaba_point"],) = ax_s.plot([], [], "D", color=colors["membrane"], markersize=6)
-        ax_s.legend(loc="lower left", fontsize=8)
-        ax_s.set_title("Steady state at rest", fontsize=10)
+                                                   label=f"{E_GABA} (GHK)")
+        (self.artists["presets"],) = ax_s.plot([], [], "o", color=colors["membrane"], mfc="white", markersize=6)
+        (self.artists["e_cl_point"],) = ax_s.plot([], [], "o", color=ions["Cl"], markersize=8)
+        (self.artists["e_gaba_point"],) = ax_s.plot([], [], "D", color=colors["membrane"], markersize=7)
+        ax_s.legend(loc="lower left", bbox_to_anchor=(0.0, 0.12))
 
-        # right: E_GABA against the permeability ratio, GHK and the weighted approximations
+        # bottom: E_GABA against the permeability ratio, GHK and the weighted approximations
         ax_p.set(xlim=(0.0, 0.5), ylim=Y_LIMITS_MV)
-        plotting.label(ax_p, "P_HCO₃ / P_Cl (ratio)", "e")
-        (self.artists["p_e_cl"],) = ax_p.plot([], [], color=ions["Cl"], linewidth=1.0, label="E_Cl")
+        plotting.label(ax_p, r"$P_\mathrm{HCO_3}/P_\mathrm{Cl}$ (ratio)", "e")
+        (self.artists["p_e_cl"],) = ax_p.plot([], [], color=ions["Cl"], linewidth=1.0, label=E_CL)
         (self.artists["p_ghk"],) = ax_p.plot([], [], color=colors["membrane"], linestyle="-.", label="GHK")
         (self.artists["p_jedlicka"],) = ax_p.plot([], [], color=colors["slow"], linestyle="--",
-                                                  label="(1−P)E_Cl + P·E_HCO₃")
+                                                  label=r"$(1-P)E_\mathrm{Cl} + P E_\mathrm{HCO_3}$")
         (self.artists["p_lombardi"],) = ax_p.plot([], [], color=colors["reference"], linestyle=":",
-                                                  label="(E_Cl + P·E_HCO₃)/(1+P)")
-        (self.artists["p_point"],) = ax_p.plot([], [], "D", color=colors["membrane"], markersize=6)
-        ax_p.legend(loc="lower right", fontsize=7.5)
-        self.artists["p_title"] = ax_p.set_title("", fontsize=10)
-        self.artists["readout"] = self.figure.suptitle("", fontsize=10)
+                                                  label=r"$(E_\mathrm{Cl} + P E_\mathrm{HCO_3})/(1+P)$")
+        (self.artists["p_point"],) = ax_p.plot([], [], "D", color=colors["membrane"], markersize=7)
+        ax_p.legend(loc="lower right", ncols=2, columnspacing=0.8, handlelength=1.6)
+        self.artists["p_title"] = ax_p.set_title("")
+        self.artists["readout"] = self.figure.suptitle("")
 
     def render(self, kcc2_share_pct, p_hco3_over_p_cl):
         share, p = float(kcc2_share_pct), float(p_hco3_over_p_cl)
-        # left panel
+        # top panel
         _, e_cl_grid, e_gaba_grid = balance(SHARE_GRID_PCT, p)
         self.artists["e_cl_curve"].set_data(SHARE_GRID_PCT, e_cl_grid)
         self.artists["e_gaba_curve"].set_data(SHARE_GRID_PCT, e_gaba_grid)
@@ -132,25 +140,26 @@ class ChlorideHomeostasis(Demo):
         cl_in, e_cl, e_gaba = balance(share, p)
         self.artists["e_cl_point"].set_data([share], [e_cl])
         self.artists["e_gaba_point"].set_data([share], [e_gaba])
-        # right panel, at this [Cl-]i
-        kwargs = dict(temperature_c=TEMPERATURE_C)
+        # bottom panel, at this [Cl-]i
+        kwargs = dict(cl_in_mM=cl_in, cl_out_mM=CL_OUT_MM, temperature_c=TEMPERATURE_C)
         self.artists["p_e_cl"].set_data(P_GRID, np.full(P_GRID.shape, e_cl))
-        self.artists["p_ghk"].set_data(P_GRID, gaba_reversal(cl_in, CL_OUT_MM, p_hco3_over_p_cl=P_GRID, **kwargs))
-        jedlicka = gaba_reversal_weighted(cl_in, CL_OUT_MM, p_hco3=P_GRID, form="jedlicka", **kwargs)
-        lombardi = gaba_reversal_weighted(cl_in, CL_OUT_MM, p_hco3=P_GRID, form="lombardi", **kwargs)
+        self.artists["p_ghk"].set_data(P_GRID, gaba_reversal(p_hco3_over_p_cl=P_GRID, **kwargs))
+        jedlicka = gaba_reversal_weighted(p_hco3=P_GRID, form="jedlicka", **kwargs)
+        lombardi = gaba_reversal_weighted(p_hco3=P_GRID, form="lombardi", **kwargs)
         self.artists["p_jedlicka"].set_data(P_GRID, jedlicka)
         self.artists["p_lombardi"].set_data(P_GRID, lombardi)
         self.artists["p_point"].set_data([p], [e_gaba])
         self.artists["p_title"].set_text(f"At [Cl⁻]ᵢ = {cl_in:.1f} mM")
         self.artists["readout"].set_text(
-            f"KCC2 {share:.0f} % → [Cl⁻]ᵢ = {cl_in:.1f} mM, E_Cl = {_mv(e_cl)} mV, E_GABA = {_mv(e_gaba)} mV")
-        e_j = float(gaba_reversal_weighted(cl_in, CL_OUT_MM, p_hco3=p, form="jedlicka", **kwargs))
-        e_l = float(gaba_reversal_weighted(cl_in, CL_OUT_MM, p_hco3=p, form="lombardi", **kwargs))
+            f"KCC2 {share:.0f} % → [Cl⁻]ᵢ = {cl_in:.1f} mM\n{E_CL} = {_mv(e_cl)} mV, {E_GABA} = {_mv(e_gaba)} mV")
+        e_j = float(gaba_reversal_weighted(p_hco3=p, form="jedlicka", **kwargs))
+        e_l = float(gaba_reversal_weighted(p_hco3=p, form="lombardi", **kwargs))
         return (f"With KCC2 carrying {share:.0f} % of a {TOTAL_TRANSPORT_NS:g} nS cotransport and NKCC1 the rest, "
                 f"a {G_CL_NS:g} nS Cl⁻ leak at {_mv(V_REST_MV)} mV, [Cl⁻]ₒ {CL_OUT_MM:g} mM and "
-                f"{TEMPERATURE_C:g} °C, the steady state is [Cl⁻]ᵢ = {cl_in:.1f} mM and E_Cl = {_mv(e_cl)} mV. "
-                f"With P_HCO₃/P_Cl = {p:.2f}, GHK gives E_GABA = {_mv(e_gaba)} mV, {_effect(e_gaba)}. "
-                f"The weighted approximations give {_mv(e_j)} mV ((1−P) form) and {_mv(e_l)} mV ((1+P) form). "
+                f"{TEMPERATURE_C:g} °C, the steady state is [Cl⁻]ᵢ = {cl_in:.1f} mM and the chloride reversal "
+                f"potential is {_mv(e_cl)} mV. With a bicarbonate-to-chloride permeability ratio of {p:.2f}, GHK "
+                f"gives the GABA-A reversal potential, {_mv(e_gaba)} mV, {_effect(e_gaba)}. The weighted "
+                f"approximations give {_mv(e_j)} mV ((1−P) form) and {_mv(e_l)} mV ((1+P) form). "
                 f"Marked: immature ({PRESET_SHARE_PCT['immature']:.0f} %) and mature "
                 f"({PRESET_SHARE_PCT['mature']:.0f} %) balances.")
 
@@ -162,7 +171,7 @@ def chloride_homeostasis() -> ChlorideHomeostasis:
         controls=[
             Control("kcc2_share_pct", "KCC2 share of cotransport (%)", min=0.0, max=100.0, step=1.0,
                     value=PRESET_SHARE_PCT["mature"], static_values=(0, 10, 20, 35, 50, 65, 80, 90, 100)),
-            Control("p_hco3_over_p_cl", "P_HCO₃ / P_Cl (ratio)", min=0.0, max=0.5, step=0.01, value=0.2,
+            Control("p_hco3_over_p_cl", "HCO₃⁻ : Cl⁻ permeability (ratio)", min=0.0, max=0.5, step=0.01, value=0.2,
                     static_values=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)),
         ],
         static=("kcc2_share_pct", "p_hco3_over_p_cl"),
