@@ -38,28 +38,6 @@ WIDGET_TEXT_KEYS = ("description", "tooltip", "_options_labels", "readout_format
 WIDGET_HTML_MODELS = {"HTMLModel", "HTMLMathModel", "LabelModel"}
 TEX = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$", re.S)
 
-# KNOWN DEMO FAULTS, TO DELETE: what the demos (ipsplib/demos, fixed on another branch) still put
-# into their slider labels, titles and frame alt text, as (page, kind, pattern the offending text
-# fully matches). They are tolerated only in a page's widget state, never in its prose, captions or
-# figure alt text. INTEGRATOR: after merging the demo-polish branch, empty this list; the site test
-# must then pass without it.
-KNOWN_DEMO_FAULTS = [
-    ("chapters/01-ions.html", "underscore", r"\(?(E_(K|Na|Cl)|P_(Na|K|Cl)(/P_K)?|V_rest)[.,:;)]*"),
-    ("chapters/02-epsps.html", "underscore", r"\(?(τ_(m|rise|decay)|GABA_[AB]|g_max)[.,:;)]*"),
-    ("chapters/02-epsps.html", "hyphen as minus", r".*(current is|resting at) -\d+ (pA|mV).*"),
-    ("chapters/02-epsps.html", "hyphen as minus", r"-\d+"),  # the resting-potential slider's option labels
-    ("chapters/03-ipsps.html", "underscore", r"\(?E_(Cl|GABA)[.,:;)]*"),
-    ("chapters/04-chloride.html", "underscore", r"\(?(E_(Cl|GABA)|P_HCO₃(/P_Cl)?|P_Cl)[.,:;)]*"),
-]
-
-
-def _known_demo_fault(page, where, kind, text):
-    return where.startswith("widget") and any(
-        page == known_page and kind == known_kind and re.fullmatch(pattern, text)
-        for known_page, known_kind, pattern in KNOWN_DEMO_FAULTS
-    )
-
-
 class _TextExtractor(HTMLParser):
     """Collects (where, text) pairs a reader sees or hears, skipping code, maths and scripts."""
 
@@ -224,19 +202,10 @@ def test_the_scanner_sees_the_pages_it_checks():
     assert any(where.startswith("widget") for where, _ in _texts_of_widget_state(chloride))
 
 
-def test_known_demo_faults_excuse_only_widget_state():
-    assert _known_demo_fault("chapters/03-ipsps.html", "widget HTMLModel.value img[alt]", "underscore", "E_Cl")
-    assert not _known_demo_fault("chapters/03-ipsps.html", "text", "underscore", "E_Cl")
-    assert not _known_demo_fault("chapters/03-ipsps.html", "img[alt]", "underscore", "E_Cl")
-    assert not _known_demo_fault("chapters/03-ipsps.html", "widget HTMLModel.value text", "underscore", "E_K")
-
-
 def test_site_has_no_hyphen_minus_or_literal_underscore():
     report = []
     for page in _pages():
         rel = str(page.relative_to(SITE))
         for where, kind, text in faults_in(page.read_text(encoding="utf-8")):
-            if _known_demo_fault(rel, where, kind, text):
-                continue
             report.append(f"{rel}: {kind} in {where}: {text!r}")
     assert not report, f"{len(report)} typographic faults:\n" + "\n".join(report[:60])
