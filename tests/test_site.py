@@ -157,10 +157,15 @@ _VISIBLE_TEXT = """() => {
 RAW_TEX = re.compile(r"\$\$|\\frac|\\\(|\\\)|\\begin\{|\$[^$\n]{0,80}?[\\_^][^$\n]{0,80}?\$")
 
 
-def _open(browser, site_url, page_path):
-    """Open ``page_path`` in a fresh context; return (page, problems) where problems collects
+MODES = ("light", "dark")
+
+
+def _open(browser, site_url, page_path, mode="light"):
+    """Open ``page_path`` in a fresh context in the theme's colour ``mode`` (as the reader's choice is
+    stored by the theme's colour-mode button); return (page, problems) where problems collects
     console errors, page errors, failed or error responses, and aborted non-local requests."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
     page = context.new_page()
     problems: list[str] = []
 
@@ -187,18 +192,24 @@ def _open(browser, site_url, page_path):
                     + "".join(f"\n  {p}" for p in problems))
     page.evaluate(_SETTLE)
     page.wait_for_timeout(300)  # a11y fixes and late renders run on the next animation frames
+    shown = page.evaluate("() => document.documentElement.dataset.theme")
+    if shown != mode:
+        page.context.close()
+        pytest.fail(f"{page_path}: asked for {mode} mode, the theme shows {shown!r}")
     return page, problems
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page_loads_offline_without_errors(browser, site_url, page_path):
-    """No console error, no failed request, nothing fetched from another host, no raw TeX; screenshot saved."""
-    page, problems = _open(browser, site_url, page_path)
+def test_page_loads_offline_without_errors(browser, site_url, page_path, mode):
+    """No console error, no failed request, nothing fetched from another host, no raw TeX, in light
+    and dark mode; screenshots of both saved for review."""
+    page, problems = _open(browser, site_url, page_path, mode)
     try:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__").removesuffix(".html") + ".png")),
-                        full_page=True)
+        name = page_path.replace("/", "__").removesuffix(".html") + ("" if mode == "light" else "-dark") + ".png"
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
         text = page.evaluate(_VISIBLE_TEXT)
         raw = sorted({m.group(0) for m in RAW_TEX.finditer(text)})
         if raw:
@@ -209,12 +220,13 @@ def test_page_loads_offline_without_errors(browser, site_url, page_path):
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page_accessibility(browser, site_url, page_path):
-    """axe-core (vendored, injected locally) finds no serious or critical violation."""
+def test_page_accessibility(browser, site_url, page_path, mode):
+    """axe-core (vendored, injected locally) finds no serious or critical violation, in light and dark mode."""
     if not AXE_JS.is_file():
         pytest.fail(f"{AXE_JS} is missing: run `python tools/vendor_assets.py` (make book does).")
-    page, _ = _open(browser, site_url, page_path)
+    page, _ = _open(browser, site_url, page_path, mode)
     try:
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
         violations = page.evaluate("""async () => {
@@ -224,7 +236,7 @@ def test_page_accessibility(browser, site_url, page_path):
                                          count: v.nodes.length}));
         }""")
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
-        assert not bad, f"{page_path}: axe-core violations:\n" + "\n".join(
+        assert not bad, f"{page_path} ({mode} mode): axe-core violations:\n" + "\n".join(
             f"  [{v['impact']}] {v['id']}: {v['help']} ({v['count']} nodes, e.g. {v['nodes']})" for v in bad)
     finally:
         page.context.close()
