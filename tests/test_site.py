@@ -1,12 +1,15 @@
 """The built website (_build/html), as a reader gets it.
 
-Without a browser: every local link resolves, every page with its images stays
-under 5 MB. In headless Chromium (marked ``browser``), with every request to
-a host other than the local test server aborted and recorded: each page loads
+Without a browser: every local link resolves, and every page stays within its
+budget: its HTML and images under 5 MB, and all it loads under 5 MB gzipped
+(_build/page-weights.txt lists them). In headless Chromium (marked ``browser``),
+in light and dark mode, with every request to a host other than the local test
+server aborted and recorded: each page loads
 with no console error, no failed request and no raw TeX; axe-core finds no
 serious or critical accessibility violation; and on pages with widget
 sliders every slider handle is reachable with Tab, has an accessible name,
-and ArrowRight/End/Home change the displayed frame, whose image has alt text.
+and ArrowRight/End/Home change the displayed frame, whose image has alt text;
+the site's search finds chapter content.
 Full-page screenshots go to _build/screenshots/ for review.
 
 ``make test`` builds the book before running this module.
@@ -14,10 +17,12 @@ Full-page screenshots go to _build/screenshots/ for review.
 
 from __future__ import annotations
 
+import functools
 import html.parser
 import posixpath
 import re
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -60,9 +65,15 @@ class _Refs(html.parser.HTMLParser):
         super().__init__()
         self.refs: list[tuple[str, str]] = []  # (tag, url)
         self.ids: set[str] = set()
+        self.loads: list[tuple[str, str]] = []  # (kind, url) the browser fetches to show the page
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        rel = set((attrs.get("rel") or "").split())
+        if tag in ("img", "script") and attrs.get("src"):
+            self.loads.append((tag, attrs["src"]))
+        elif tag == "link" and attrs.get("href") and rel & {"stylesheet", "preload", "icon"}:
+            self.loads.append(("style" if "stylesheet" in rel else "other", attrs["href"]))
         for key in ("id", "name"):
             if attrs.get(key):
                 self.ids.add(attrs[key])
@@ -113,18 +124,53 @@ def test_site_links_resolve(site_dir):
     assert not broken, f"{len(broken)} broken local links:\n" + "\n".join(broken)
 
 
+MAX_PAGE_TRANSFER_BYTES = 5 * 1024 * 1024
+
+
+@functools.cache
+def _file_bytes(path: Path) -> tuple[int, int]:
+    """(size, size gzip-compressed at level 6, as a web server sends it) of one file."""
+    data = path.read_bytes()
+    return len(data), len(zlib.compress(data, 6))
+
+
+def _page_weight(site_dir: Path, page: str) -> dict[str, int]:
+    """Bytes a reader downloads for ``page`` with an empty cache, by kind: its HTML, and every local
+    image, script, stylesheet and preloaded file it loads (each counted once); "own" is the HTML and
+    images (the page's own content, demo frames included), "transfer" all of it gzip-compressed."""
+    weight = dict.fromkeys(("html", "img", "script", "style", "other", "transfer"), 0)
+    weight["html"], weight["transfer"] = _file_bytes(site_dir / page)
+    seen = set()
+    for kind, url in _parse(site_dir / page).loads:
+        hit = _local_target(page, url)
+        if hit and hit[0] not in seen and (site_dir / hit[0]).is_file():
+            seen.add(hit[0])
+            raw, compressed = _file_bytes(site_dir / hit[0])
+            weight[kind] += raw
+            weight["transfer"] += compressed
+    weight["own"] = weight["html"] + weight["img"]
+    return weight
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_weight(site_dir, page):
-    """A page's HTML plus its local images stays under 5 MB (demo frames are inlined in the HTML)."""
-    path = site_dir / page
-    total = path.stat().st_size
-    images = set()
-    for tag, url in _parse(path).refs:
-        hit = _local_target(page, url)
-        if tag == "img" and hit and (site_dir / hit[0]).is_file():
-            images.add(hit[0])
-    total += sum((site_dir / i).stat().st_size for i in images)
-    assert total < MAX_PAGE_BYTES, f"{page}: {total / 2**20:.2f} MB of HTML and images (limit 5 MB)"
+    """Budget: a page's own HTML and images (demo frames are inlined in the HTML) stay under 5 MB, and all
+    it loads with an empty cache (scripts, styles and fonts too) under 5 MB as a server sends it, gzipped."""
+    w = _page_weight(site_dir, page)
+    assert w["own"] < MAX_PAGE_BYTES, f"{page}: {w['own'] / 2**20:.2f} MB of HTML and images (limit 5 MB)"
+    assert w["transfer"] < MAX_PAGE_TRANSFER_BYTES, (
+        f"{page}: {w['transfer'] / 2**20:.2f} MB to download, gzipped, with scripts and styles (limit 5 MB)")
+
+
+def test_page_weights_report(site_dir):
+    """Writes _build/page-weights.txt, heaviest page first, for the budget's review."""
+    rows = sorted(((_page_weight(site_dir, p), p) for p in PAGES), key=lambda r: r[0]["transfer"], reverse=True)
+    kinds = ("transfer", "own", "html", "img", "script", "style", "other")
+    lines = ["MB per page, empty cache. transfer: everything gzipped (budget 5); own: HTML + images (budget 5)",
+             "".join(f"{k:>9}" for k in kinds) + "  page"]
+    lines += ["".join(f"{w[k] / 2**20:9.2f}" for k in kinds) + f"  {page}" for w, page in rows]
+    (SITE.parent / "page-weights.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert rows and rows[0][0]["transfer"] > 0
 
 
 # -- in the browser --------------------------------------------------------------------------------------
@@ -348,5 +394,35 @@ def test_sliders_keyboard_and_frames(browser, site_url, page_path):
                     failures.append(f"{name}: after {key}, a displayed frame image has no alt text")
         failures.extend(problems)
         assert not failures, f"{page_path}:\n  " + "\n  ".join(failures)
+    finally:
+        page.context.close()
+
+
+# Terms a student looks up, and a page the search must list for each (the page that teaches it).
+SEARCHES = {
+    "reversal potential": "chapters/03-ipsps.html",
+    "KCC2": "chapters/04-chloride.html",
+    "Nernst": "chapters/01-ions.html",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("term", sorted(SEARCHES))
+def test_search_finds_chapter_content(browser, site_url, term):
+    """The site's own search (Sphinx's index, offline) lists the chapter that teaches ``term``."""
+    page, problems = _open(browser, site_url, "search.html?q=" + term.replace(" ", "+"))
+    try:
+        results = page.locator("#search-results ul.search li")
+        try:
+            results.first.wait_for(timeout=15_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"search for {term!r} listed nothing within 15 s" + "".join(f"\n  {p}" for p in problems))
+        page.wait_for_function("() => !document.querySelector('#search-progress') || "
+                               "document.querySelector('#search-progress').textContent.trim() === ''"
+                               " || document.querySelector('#search-results p.search-summary')", timeout=15_000)
+        hrefs = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
+        pages = {urlsplit(h).path.lstrip("/") for h in hrefs}
+        assert SEARCHES[term] in pages, f"search for {term!r} found {sorted(pages)}, not {SEARCHES[term]}"
+        assert not problems, "\n".join(problems)
     finally:
         page.context.close()
