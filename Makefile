@@ -1,6 +1,7 @@
 # Postsynaptic potentials: an interactive textbook.
 #   make book   build the website (every notebook executed; any warning fails)
 #   make test   build the book, then run the whole test suite (unit, NEURON, demos, site in Chromium)
+#   make pdf    the print edition, _build/pdf/book.pdf (figures at 300 dpi, demos as their default frame)
 #   make serve  serve the built site on http://localhost:8000
 #   make lab    open the notebooks live in JupyterLab
 #   make bench  run the benchmarks (speed against NEURON, demo latency)
@@ -20,7 +21,7 @@ PORT ?= 8000
 # Notebooks execute in a kernel started from this venv.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: book test serve lab bench clean venv vendor
+.PHONY: book test serve lab bench clean venv vendor pdf
 
 venv: $(STAMP)
 
@@ -51,11 +52,23 @@ book: vendor
 	    echo "make book: FAILED: the build log has warnings or errors (see _build/book.log)" >&2; exit 1; fi; \
 	echo "make book: built in $$(( $$(date +%s) - start )) s: $(CURDIR)/_build/html/index.html"
 
+# The print edition: the book built again with figures at print resolution into _build/print
+# (warnings fail it, as for the site), then every page in TOC order printed by Chromium into one PDF.
+pdf: vendor
+	@mkdir -p _build/pdf
+	@start=$$(date +%s); \
+	IPSP_BOOK_STATIC=1 IPSP_FIGURE_DPI=300 $(BIN)/jupyter-book build . --all -W -n --keep-going \
+	    --path-output _build/print 2>&1 | tee _build/pdf/print-build.log; \
+	if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/pdf/print-build.log; then \
+	    echo "make pdf: FAILED: the print build has warnings or errors (see _build/pdf/print-build.log)" >&2; exit 1; fi; \
+	$(BIN)/python tools/print_book.py _build/print/_build/html _build/pdf/book.pdf; \
+	echo "make pdf: built in $$(( $$(date +%s) - start )) s"
+
 # pytest collects tests/ and the doctests in ipsplib (pyproject.toml).
 # Exit status 5 means it collected nothing: a broken suite, so it fails too.
 # IPSP_REQUIRE_NEURON=1: the NEURON validation (and its NMDA mechanism, compiled by nrnivmodl) must run;
 # a missing NEURON or C++ compiler is an error, not a skip. Outside make test it may still skip, loudly.
-test: book
+test: book pdf
 	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest || status=$$?; \
 	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
