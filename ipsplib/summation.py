@@ -39,6 +39,8 @@ from .synapses import Synapse
 MODELS = ("conductance", "current")
 #: Default time before the first event, ms.
 FIRST_ONSET_MS = 10.0
+# A peak smaller than this is no response (rounding in the integrator leaves ~1e-14 mV), mV.
+_NO_RESPONSE_MV = 1e-9
 
 
 def train_onsets_ms(n_inputs, interval_ms, first_onset_ms=FIRST_ONSET_MS) -> np.ndarray:
@@ -207,8 +209,9 @@ class TrainSummation:
 
 
 def _ratio(numerator: float, denominator: float, what: str) -> float:
-    if denominator == 0.0:
-        raise ValueError(f"the peak of {what} is 0 mV (a synapse with g_max_nS = 0?), so no ratio exists")
+    if abs(denominator) < _NO_RESPONSE_MV:
+        raise ValueError(f"the peak of {what} is 0 mV (below {_NO_RESPONSE_MV:g} mV: a synapse with g_max_nS = 0?), "
+                         "so no ratio exists")
     return numerator / denominator
 
 

@@ -94,7 +94,7 @@ class TemporalSummation(Demo):
         (self.artists["train"],) = ax_v.plot([], [], color=colors["membrane"], linewidth=1.5,
                                              label="train (simulated)")
         self.artists["readout"] = ax_v.text(0.98, 0.74, "", transform=ax_v.transAxes, ha="right", va="top")
-        ax_v.set(xlim=(0.0, DURATION_MS), ylim=(-72.0, -20.0))
+        ax_v.set(xlim=(0.0, DURATION_MS), ylim=(-72.0, -12.0))
         plotting.label(ax_v, None, "v")
         ax_v.legend(loc="upper right", ncols=1, handlelength=1.8, borderaxespad=0.1).set_zorder(1)
 
@@ -150,7 +150,7 @@ def temporal_summation() -> TemporalSummation:
         controls=[
             Control("interval_ms", "Interval between inputs (ms)", min=1.0, max=40.0, step=1.0, value=5.0,
                     static_values=(1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0)),
-            Control("n_inputs", "Number of inputs", min=1.0, max=10.0, step=1.0, value=5.0),
+            Control("n_inputs", "Number of inputs (count)", min=1.0, max=10.0, step=1.0, value=5.0),
             Control("tau_m_ms", "Membrane time constant τm (ms)", min=5.0, max=50.0, step=5.0, value=20.0),
             Control("receptor", "Receptor", options=[(label, key) for key, (label, _) in RECEPTORS.items()],
                     value="ampa"),
