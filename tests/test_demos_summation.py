@@ -57,7 +57,7 @@ def test_figure_shows_the_train_the_single_epsp_and_their_linear_sum(demo, inter
 def test_ampa_sums_sublinearly_and_nmda_supralinearly(demo):
     for receptor, word in (("ampa", "sublinear"), ("nmda", "supralinear")):
         demo.update(interval_ms=5.0, n_inputs=5.0, tau_m_ms=20.0, receptor=receptor)
-        assert f"{word}," in demo.alt_text
+        assert f", {word};" in demo.alt_text
 
 
 def test_the_train_sums_less_when_inputs_are_far_apart_compared_with_tau_m(demo):

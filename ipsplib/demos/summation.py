@@ -110,7 +110,7 @@ class TemporalSummation(Demo):
 
     def render(self, interval_ms, n_inputs, tau_m_ms, receptor):
         n = int(round(float(n_inputs)))
-        label, syn = RECEPTORS[receptor]
+        syn = receptor_synapse(receptor)
         cell = summation_cell(tau_m_ms)
         onsets = train_onsets_ms(n, interval_ms, FIRST_ONSET_MS)
         train = simulate(cell, [(syn, onsets)], duration_ms=DURATION_MS, dt_ms=DT_MS)
@@ -132,13 +132,15 @@ class TemporalSummation(Demo):
             f"train peak {_mv(peak, 1, signed=True)} mV\nlinear sum {_mv(linear_peak, 1, signed=True)} mV\n"
             f"ratio {ratio:.2f}: {kind}")
         inputs = "one input" if n == 1 else f"{n} inputs {float(interval_ms):g} ms apart"
+        of_n = f"; the peak is {peak / (n * single_peak):.2f} times {n} single EPSPs" if n > 1 else ""
         crossed = (" The train crosses the marked threshold, where a real neuron would fire."
                    if train.v_mV.max() >= THRESHOLD_MV else "")
-        return (f"{inputs.capitalize()} through {label} synapses ({syn.g_max_nS:g} nS each) onto a passive cell "
+        synapse_text = "AMPA synapses" if receptor == "ampa" else f"NMDA synapses with {syn.mg_out_mM:g} mM Mg²⁺"
+        return (f"{inputs.capitalize()} through {synapse_text} ({syn.g_max_nS:g} nS each) onto a passive cell "
                 f"resting at {_mv(REST_MV, 0)} mV with a membrane time constant of {float(tau_m_ms):g} ms. One EPSP "
                 f"peaks {_mv(single_peak, 2)} mV above rest; the train peaks {_mv(peak, 2)} mV above rest, against "
                 f"{_mv(linear_peak, 2)} mV if the EPSPs simply added: a summation ratio of {ratio:.2f}, "
-                f"{kind}, and {peak / (n * single_peak):.2f} of {n} times one EPSP.{crossed} Bottom: the synaptic "
+                f"{kind}{of_n}.{crossed} Bottom: the synaptic "
                 f"current peaks at {_mv(float(train.i_pA[0].min()), 0)} pA, against "
                 f"{_mv(float(i_frozen.min()), 0)} pA with the driving force and the Mg²⁺ block frozen at rest.")
 
