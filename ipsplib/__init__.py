@@ -16,6 +16,7 @@ from . import chloride, currents, synapses
 from .currents import CurrentTrace, simulate_current_based
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
+from .summation import TrainSummation, train_onsets_ms, train_summation
 from .synapses import Synapse
 
 __version__ = "0.1.0"
@@ -37,4 +38,7 @@ __all__ = [
     "currents",
     "synapses",
     "thermal_voltage_mV",
+    "TrainSummation",
+    "train_onsets_ms",
+    "train_summation",
 ]

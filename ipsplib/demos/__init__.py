@@ -13,6 +13,7 @@ True
 # Importing a demo module registers its demos in ALL.
 from . import chloride, epsp, ions, ipsp  # noqa: F401
 from ._base import ALL, Control, Demo, register, static_mode
+from .summation import temporal_summation  # noqa: F401  (registers the chapter 5 demo)
 
 
 # demos.<name>() for every registered demo, unless a module already uses that name.

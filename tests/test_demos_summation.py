@@ -1,0 +1,112 @@
+"""The chapter 5 demo (temporal summation) plots what ipsplib computes for its control values."""
+
+import numpy as np
+import pytest
+
+import ipsplib as ip
+from ipsplib import synapses
+from ipsplib.currents import synaptic_current_pA
+from ipsplib.demos import summation as summation_demo
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return summation_demo.temporal_summation()
+
+
+def expected(interval, n, tau, receptor):
+    """The demo's case computed directly with ipsplib (its cell, synapse, grid and window)."""
+    syn = {"ampa": synapses.ampa(g_max_nS=4.0), "nmda": synapses.nmda(g_max_nS=5.0, mg_out_mM=1.0)}[receptor]
+    cell = ip.Cell(c_m_pF=10.0 * tau, g_leak_nS=10.0, e_leak_mV=-70.0)
+    s = ip.train_summation(cell, syn, n, interval, duration_ms=400.0, dt_ms=0.2, first_onset_ms=10.0)
+    return s, syn
+
+
+def test_demo_is_registered():
+    from ipsplib import demos
+
+    assert demos.ALL["temporal_summation"] is summation_demo.temporal_summation
+    assert demos.temporal_summation is summation_demo.temporal_summation
+
+
+@pytest.mark.parametrize("interval, n, tau, receptor", [
+    (5.0, 5, 20.0, "ampa"),
+    (1.0, 10, 5.0, "ampa"),
+    (40.0, 3, 50.0, "ampa"),
+    (5.0, 5, 20.0, "nmda"),
+    (17.0, 8, 35.0, "nmda"),
+    (3.0, 1, 10.0, "nmda"),
+])
+def test_figure_shows_the_train_the_single_epsp_and_their_linear_sum(demo, interval, n, tau, receptor):
+    demo.update(interval_ms=interval, n_inputs=float(n), tau_m_ms=tau, receptor=receptor)
+    s, syn = expected(interval, n, tau, receptor)
+    t, v = demo.artists["train"].get_data()
+    np.testing.assert_allclose(t, s.t_ms)
+    np.testing.assert_allclose(v, s.dv_mV - 70.0, atol=1e-9)
+    np.testing.assert_allclose(demo.artists["single"].get_data()[1], s.single_dv_mV - 70.0, atol=1e-9)
+    np.testing.assert_allclose(demo.artists["linear"].get_data()[1], s.linear_dv_mV - 70.0, atol=1e-9)
+    np.testing.assert_allclose(demo.artists["i"].get_data()[1], s.train.i_pA[0], atol=1e-9)
+    frozen = synaptic_current_pA(syn, s.t_ms, s.onsets_ms, v_fixed_mV=-70.0)
+    np.testing.assert_allclose(demo.artists["i_frozen"].get_data()[1], frozen, atol=1e-9)
+    readout = demo.artists["readout"].get_text()
+    assert f"ratio {s.summation_ratio:.2f}: {s.summation}" in readout
+    assert f"summation ratio of {s.summation_ratio:.2f}, {s.summation}" in demo.alt_text
+    assert f"{s.peak_mV:.2f} mV above rest" in demo.alt_text
+
+
+def test_ampa_sums_sublinearly_and_nmda_supralinearly(demo):
+    for receptor, word in (("ampa", "sublinear"), ("nmda", "supralinear")):
+        demo.update(interval_ms=5.0, n_inputs=5.0, tau_m_ms=20.0, receptor=receptor)
+        assert f", {word};" in demo.alt_text
+
+
+def test_the_train_sums_less_when_inputs_are_far_apart_compared_with_tau_m(demo):
+    peaks = {}
+    for interval in (2.0, 40.0):
+        demo.update(interval_ms=interval, n_inputs=5.0, tau_m_ms=10.0, receptor="ampa")
+        peaks[interval] = float(np.max(demo.artists["train"].get_data()[1]))
+    single = float(np.max(demo.artists["single"].get_data()[1]))
+    assert peaks[2.0] - (-70.0) > 2.5 * (single + 70.0)
+    assert peaks[40.0] - (-70.0) < 1.05 * (single + 70.0)  # 40 ms = 4 tau_m: e^-4 of each EPSP is left
+
+
+def test_bad_values_clamp_and_unknown_receptor_raises(demo):
+    demo.update(interval_ms=1000.0, n_inputs=0.0, tau_m_ms=-3.0, receptor="ampa")
+    assert demo.values["interval_ms"] == 40.0
+    assert demo.values["n_inputs"] == 1.0
+    assert demo.values["tau_m_ms"] == 5.0
+    s, _ = expected(40.0, 1, 5.0, "ampa")
+    np.testing.assert_allclose(demo.artists["train"].get_data()[1], s.dv_mV - 70.0, atol=1e-9)
+    assert "One input" in demo.alt_text
+    with pytest.raises(ValueError, match="receptor must be one of"):
+        demo.update(receptor="kainate")
+    with pytest.raises(ValueError, match="interval_ms must be a number"):
+        demo.update(interval_ms="fast")
+    with pytest.raises(ValueError, match="receptor must be one of"):
+        summation_demo.receptor_synapse("gaba")
+
+
+def test_a_fractional_count_plots_the_nearest_whole_number_of_inputs(demo):
+    demo.update(interval_ms=5.0, n_inputs=3.4, tau_m_ms=20.0, receptor="ampa")
+    s, _ = expected(5.0, 3, 20.0, "ampa")
+    np.testing.assert_allclose(demo.artists["train"].get_data()[1], s.dv_mV - 70.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("receptor", ["ampa", "nmda"])
+def test_extreme_controls_stay_inside_the_fixed_axes(demo, receptor):
+    for tau in (5.0, 50.0):
+        demo.update(interval_ms=1.0, n_inputs=10.0, tau_m_ms=tau, receptor=receptor)
+        for name in ("train", "linear", "single"):
+            y = demo.artists[name].get_data()[1]
+            low, high = demo.artists[name].axes.get_ylim()
+            assert low < np.min(y) and np.max(y) < high
+        for name in ("i", "i_frozen"):
+            y = demo.artists[name].get_data()[1]
+            low, high = demo.artists[name].axes.get_ylim()
+            assert low < np.min(y) and np.max(y) < high
+
+
+def test_title_states_the_model_cell(demo):
+    assert "rest −70 mV" in demo.title and "threshold −55 mV" in demo.title
+    assert "passive" in demo.model and "−55 mV" in demo.model
+    assert demo.static == ("interval_ms", "receptor")
