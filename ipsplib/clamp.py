@@ -130,16 +130,16 @@ def _clamp_current(synapse, cell, rs, distance, onsets, n_steps, dt, holding_mV:
     v_base_nodes = _baseline(cell, rs, np.array([holding_mV]))[:, 0]
     v_site = float(w[:, 0] @ v_base_nodes)
     e_rel = float(synapse.e_rev_mV) - v_site if e_rel_override is None else e_rel_override
-    g_grid, integrals = _grid_conductances([(synapse, onsets)], n_steps, dt)
     mg = np.array([float(synapse.mg_out_mM)])
     w_free = w[first:]
     if md is None:  # ideal clamp of a single compartment: the site is the clamped soma
-        s = np.zeros((1, n_steps + 1))
+        g_grid, _ = _grid_conductances([(synapse, onsets)], n_steps, dt)
+        block = _cable.block_at(v_site, mg[0]) if mg[0] > 0 else 1.0
+        j = g_grid[0] * block * e_rel  # synaptic current into the site, pA (inward positive)
         z = None
     else:
-        z, s = _cable.integrate(md, w_free, integrals / dt, np.array([e_rel]), mg, np.array([v_site]), dt)
-    block = _cable.block_at(v_site + s[0], mg[0]) if mg[0] > 0 else 1.0
-    j = g_grid[0] * block * (e_rel - s[0])  # synaptic current into the site, pA (inward positive)
+        z, _, j = _cable.run(md, w_free, [(synapse, onsets)], np.array([e_rel]), mg, np.array([v_site]), n_steps, dt)
+        j = j[0]
     if first == 1:
         # Soma node: 0 = -(G u)_0 + w_0 J + I_pipette, u_0 = 0.
         current = -w[0, 0] * j
