@@ -15,16 +15,33 @@ voltage-independent synapses, evaluated at the site's own potential).
 
 G is symmetrised once per network, A = C^{-1/2} G C^{-1/2} = Q diag(lam) Q^T
 (cached by the callers), and the modes z = Q^T C^{1/2} u are integrated
-exactly over each step for a current J constant over the step:
+exactly over each step of length h for a current J that is linear in time
+between its values at the two grid points (a first-order hold):
 
-    z_{n+1} = e^{-lam dt} z_n + phi P J_n,   phi = (1 - e^{-lam dt}) / lam,   P = Q^T C^{-1/2} W.
+    z_{n+1} = e^{-lam h} z_n + P [(phi - psi) J_n + psi J_{n+1}],   P = Q^T C^{-1/2} W,
+    phi = (1 - e^{-lam h}) / lam,   psi = (1 - phi / h) / lam.
 
-The synaptic currents couple only the k site potentials, s = P^T z, so each
-step solves a k x k system: J_n = gbar_n B (E - (s_n + s_{n+1}) / 2) with
-gbar_n the exact step average of the conductance (trapezoidal in the
-coupling, second order in dt), and s_{n+1} = P^T e^{-lam dt} z_n + K0 J_n with
-K0 = P^T diag(phi) P. The mode update is O(n_nodes) per step and no
-tridiagonal system is solved in the time loop.
+The synaptic currents couple only the k site potentials, s = P^T z, and
+J_{n+1} = g(t_{n+1}) B (E - s_{n+1}) uses the conductance at the grid point
+itself, so each step solves one k x k system,
+(I + Kb G_{n+1}) s_{n+1} = P^T e^{-lam h} z_n + Ka J_n + Kb G_{n+1} E with
+Ka = P^T diag(phi - psi) P, Kb = P^T diag(psi) P. The fast local modes then
+follow the end-point current (holding J at its step average instead would
+make the site potential lag by half a step: first order). The scheme is
+second order in h; where a conductance rises within a few steps (5 tau_rise
+after an onset of a synapse whose fastest time constant is < 20 dt) the steps
+are split into `SUBSTEPS` parts. No tridiagonal system is solved in the time
+loop: each step costs two k x (n + k) products and one mode update.
+
+For voltage-independent synapses the k x k matrices of every step are
+inverted at once before the loop. An NMDA-type synapse is blocked at its own
+site's potential: the block is evaluated at an extrapolated end-of-step
+potential, then once more at the end-of-step potential so obtained.
+
+Against NEURON (401 segments, CVODE; tests/test_neuron_dendrite.py) the
+default discretisation (256 segments, dt 0.025 ms) stays within 0.008 mV at
+the synapse and 0.0007 mV at the soma in every case tried, including a 4 nS
+AMPA synapse at the tip of a dendrite 2 lambda long.
 """
 
 from __future__ import annotations
@@ -158,22 +175,32 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     rec[record] = True
     point = np.cumsum(rec)  # grid index reached at the end of each (sub)step
     if not blocked.any():
-        # (I + Kb G_{n+1}) s_{n+1} = h_n + Ka J_n + Kb G_{n+1} E: all the k x k matrices inverted at once.
+        # (I + Kb G_{n+1}) s_{n+1} = P^T e^{-lam h} z_n + Ka J_n + Kb G_{n+1} E, with all the k x k matrices
+        # inverted at once; J_{n+1} = G_{n+1} (E - s_{n+1}) = M_n (base x_n) + c_n with x = [z; J_n] and
+        # base = [P^T e^{-lam h}, Ka] (k x (m + k)), M_n = -G_{n+1} A_n^{-1}. One buffer holds
+        # [z, J_n, J_{n+1}], so each step is two small matrix-vector products and one rank-2k mode update.
         kbg = kb[kinds] * g_end.T[:, None, :]  # (n_total, k, k)
         a_inv = np.linalg.inv(eye[None] + kbg)
-        c_hist = a_inv @ pa_t[kinds]  # (n_total, k, m)
-        c_j = a_inv @ ka[kinds]
-        c_e = a_inv @ (kbg @ e_rel)[:, :, None]
-        g_t = g_end.T
+        m_step = -g_end.T[:, :, None] * a_inv
+        c_step = g_end.T * (e_rel - (a_inv @ (kbg @ e_rel)[:, :, None])[:, :, 0])
+        base = [np.hstack([pa_t[kind], ka[kind]]) for kind in (0, 1)]
+        wab = [np.hstack([wa_p[kind], wb_p[kind]]) for kind in (0, 1)]
+        m = lam.size
+        buf = np.zeros(m + 2 * k)
+        buf[m : m + k] = jn
+        x, jj, z_part, j_old, j_new = buf[: m + k], buf[m:], buf[:m], buf[m : m + k], buf[m + k :]
+        kinds_list, rec_list, point_list = kinds.tolist(), rec.tolist(), point.tolist()
         for q in range(n_total):
-            kind = kinds[q]
-            s_new = c_hist[q] @ zn + c_j[q] @ jn + c_e[q, :, 0]
-            j_new = g_t[q] * (e_rel - s_new)
-            zn = decay_t[kind] * zn + wa_p[kind] @ jn + wb_p[kind] @ j_new
-            jn = j_new
-            if rec[q]:
-                i = point[q]
-                z_out[i], s_out[i], j_out[i] = zn, s_new, j_new
+            kind = kinds_list[q]
+            j_new[:] = m_step[q] @ (base[kind] @ x) + c_step[q]
+            z_part *= decay_t[kind]
+            z_part += wab[kind] @ jj
+            j_old[:] = j_new
+            if rec_list[q]:
+                i = point_list[q]
+                z_out[i] = z_part
+                j_out[i] = j_new
+        s_out = z_out @ p  # s = P^T z on the grid
         return z_out.T, s_out.T, j_out.T
     g_t = g_end.T
     s_prev = sn
