@@ -211,7 +211,8 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         for _ in range(2):
             geff = g_t[q] * _block(v_base + s_guess, mg)
             kbg = kb[kind] * geff[None, :]
-            s_guess = np.linalg.solve(eye + kbg, h + kbg @ e_rel)
+            rhs = h + kbg @ e_rel
+            s_guess = rhs / (1.0 + kbg[0]) if k == 1 else np.linalg.solve(eye + kbg, rhs)
         s_new = s_guess
         j_new = geff * (e_rel - s_new)
         zn = decay_t[kind] * zn + wa_p[kind] @ jn + wb_p[kind] @ j_new
