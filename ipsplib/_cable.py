@@ -120,8 +120,9 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     dt : float
     fine : ndarray of bool (n_steps,), optional
         Steps to split.
-    g_fine : ndarray (k, n_steps * substeps + 1), optional
-        Conductances on the fine grid t = j dt / substeps (needed with ``fine``).
+    g_fine : callable, optional
+        ``g_fine(index)`` gives the conductances (k, len(index)), nS, at the points
+        t = index dt / substeps of the fine grid (needed with ``fine``).
     substeps : int
 
     Returns
@@ -149,7 +150,9 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
         within = np.arange(kinds.size) - np.repeat(start, counts)
         end_fine = np.repeat(np.arange(n_steps) * substeps, counts) + np.where(kinds == 1, within + 1, substeps)
-        g_end = g_fine[:, end_fine]
+        g_end = np.repeat(g_point[:, 1:], counts, axis=1)
+        sub = kinds == 1
+        g_end[:, sub] = g_fine(end_fine[sub])
         record = np.cumsum(counts) - 1  # the (sub)step that ends on each grid point
     tables = []
     for h in (dt, dt / max(substeps, 1)):
@@ -258,7 +261,10 @@ def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float):
     eye = np.eye(len(pairs))
     g_point, _ = _grid_conductances(pairs, n_steps, dt, weights=eye)
     fine = fast_windows(pairs, n_steps, dt)
-    g_fine = None
-    if fine.any():
-        g_fine, _ = _grid_conductances(pairs, n_steps * SUBSTEPS, dt / SUBSTEPS, weights=eye)
+
+    def g_fine(index):
+        # Only the substep ends inside the fast windows: the waveforms evaluated there directly.
+        t = np.asarray(index, dtype=float) * (dt / SUBSTEPS)
+        return np.array([syn.conductance(t, onsets) for syn, onsets in pairs])
+
     return integrate(md, w, g_point, e_rel, mg, v_base, dt, fine=fine, g_fine=g_fine, substeps=SUBSTEPS)
