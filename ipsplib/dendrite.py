@@ -91,14 +91,16 @@ class BallAndStick:
     -----
     The default ``n_compartments = 256`` was chosen by a convergence study: for
     a 5 nS AMPA synapse at the far end of a dendrite 2 lambda long (the
-    default cell with ``dend_length_um = 2 lambda``), V over the whole trace
-    differs from a discretisation 4x finer (1024 segments) by at most
-    0.005 mV at the synapse and 0.00003 mV at the soma
+    default cell with ``dend_length_um = 2 lambda``, dt 0.025 ms), V over the
+    whole trace differs from a discretisation 4x finer (1024 segments) by at
+    most 0.006 mV at the synapse and 0.00003 mV at the soma
     (tests/test_dendrite.py checks < 0.01 mV). The node scheme is second
     order in h; the fast local EPSP at the sealed tip is the hardest case:
-    against 1600 segments, 25, 50, 100 and 400 segments err there by 0.62,
-    0.14, 0.033 and 0.002 mV (at the soma by 0.004, 0.001, 0.0002 and
-    0.00001 mV).
+    against 1600 segments, 25, 50, 100, 256 and 400 segments err there by
+    0.67, 0.17, 0.043, 0.0064 and 0.0025 mV (at the soma by 0.0037, 0.0009,
+    0.0002, 0.00004 and 0.00001 mV). 100 segments would miss "well under
+    0.05 mV" at the synapse; 256 leave a margin of about 8x. Shorter
+    dendrites (L < 2 lambda) have finer segments and smaller errors.
 
     Examples
     --------
@@ -289,7 +291,6 @@ class DendriteTrace:
     @cached_property
     def v_nodes_mV(self) -> np.ndarray:
         """V at every node x = 0, h, ..., L (rows) on the grid (columns), mV."""
-        c_pF, _, _ = _network(self.cell)
         u = (self._modes.inv_sqrt_c[:, None] * self._modes.q) @ self._z
         return float(self.cell.e_leak_mV) + u
 
