@@ -193,11 +193,18 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         buf[m : m + k] = jn
         x, jj, z_part, j_old, j_new = buf[: m + k], buf[m:], buf[:m], buf[m : m + k], buf[m + k :]
         kinds_list, rec_list, point_list = kinds.tolist(), rec.tolist(), point.tolist()
+        decay_l = [decay_t[0], decay_t[1]]
+        mc_step = np.concatenate([m_step, c_step[:, :, None]], axis=2)  # [M_n, c_n]: (n_total, k, k + 1)
+        tmp_k1, tmp_m = np.ones(k + 1), np.empty(m)
+        tmp_k = tmp_k1[:k]
+        dot = np.dot
         for q in range(n_total):
             kind = kinds_list[q]
-            j_new[:] = m_step[q] @ (base[kind] @ x) + c_step[q]
-            z_part *= decay_t[kind]
-            z_part += wab[kind] @ jj
+            dot(base[kind], x, out=tmp_k)
+            dot(mc_step[q], tmp_k1, out=j_new)
+            z_part *= decay_l[kind]
+            dot(wab[kind], jj, out=tmp_m)
+            z_part += tmp_m
             j_old[:] = j_new
             if rec_list[q]:
                 i = point_list[q]
