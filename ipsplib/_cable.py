@@ -71,6 +71,15 @@ class Modes:
         return self.q.T @ (self.inv_sqrt_c.reshape((-1,) + (1,) * (np.ndim(r) - 1)) * r)
 
 
+def read(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """z @ r for a time-major modal history z (n_t, m) and a readout r (m,), without BLAS.
+
+    A multithreaded BLAS matrix-vector product of this shape can be 10-100x slower
+    than this loop when the machine is busy (tooling note: 2 cores, many users).
+    """
+    return np.einsum("tm,m->t", z, r)
+
+
 def modes(c_pF: np.ndarray, g_nS: np.ndarray) -> Modes:
     """Modes of the network with node capacitances c_pF and symmetric conductance matrix g_nS."""
     s = 1.0 / np.sqrt(c_pF)
@@ -127,10 +136,8 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
 
     Returns
     -------
-    z : ndarray (n_modes, n_steps + 1)
-        Modal state on the grid (z[:, 0] = 0).
-    s : ndarray (k, n_steps + 1)
-        Site potentials relative to the baseline, mV.
+    z : ndarray (n_steps + 1, n_modes)
+        Modal state on the grid, time-major (z[0] = 0); a readout r gives z @ r.
     j : ndarray (k, n_steps + 1)
         Synaptic current into each site, pA (inward positive), including the block.
     """
@@ -166,7 +173,6 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     kb = np.array([t[4] for t in tables])
     n_total = kinds.size
     z_out = np.zeros((n_steps + 1, lam.size))
-    s_out = np.zeros((n_steps + 1, k))
     j_out = np.zeros((n_steps + 1, k))
     blocked = mg > 0
     eye = np.eye(k)
@@ -210,8 +216,7 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
                 i = point_list[q]
                 z_out[i] = z_part
                 j_out[i] = j_new
-        s_out = z_out @ p  # s = P^T z on the grid
-        return z_out.T, s_out.T, j_out.T
+        return z_out, j_out.T
     g_t = g_end.T
     s_prev = sn
     for q in range(n_total):
@@ -230,8 +235,8 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         s_prev, sn = sn, s_new
         if rec[q]:
             i = point[q]
-            z_out[i], s_out[i], j_out[i] = zn, s_new, j_new
-    return z_out.T, s_out.T, j_out.T
+            z_out[i], j_out[i] = zn, j_new
+    return z_out, j_out.T
 
 
 def _block(v_mV, mg_mM):

@@ -274,7 +274,7 @@ class DendriteTrace:
     v_soma_mV: np.ndarray
     cell: BallAndStick
     inputs: tuple
-    _z: np.ndarray = None  # modal state (n_modes, n)
+    _z: np.ndarray = None  # modal state (n, n_modes), time-major
     _modes: object = None
 
     def v_at(self, distance_um) -> np.ndarray:
@@ -286,12 +286,12 @@ class DendriteTrace:
         if x == 0.0:
             return self.v_soma_mV.copy()
         w = self.cell._site_weights([x])[:, 0]
-        return float(self.cell.e_leak_mV) + self._modes.readout(w) @ self._z
+        return float(self.cell.e_leak_mV) + _cable.read(self._z, self._modes.readout(w))
 
     @cached_property
     def v_nodes_mV(self) -> np.ndarray:
         """V at every node x = 0, h, ..., L (rows) on the grid (columns), mV."""
-        u = (self._modes.inv_sqrt_c[:, None] * self._modes.q) @ self._z
+        u = (self._z @ (self._modes.inv_sqrt_c[:, None] * self._modes.q).T).T
         return float(self.cell.e_leak_mV) + u
 
     @property
@@ -366,13 +366,13 @@ def simulate_dendrite(cell: BallAndStick, inputs, duration_ms, dt_ms=0.025) -> D
         w = cell._site_weights([x for _, _, x in checked])
         e_rel = np.array([float(syn.e_rev_mV) for syn, _, _ in checked]) - e_leak
         mg = np.array([float(syn.mg_out_mM) for syn, _, _ in checked])
-        z, _, _ = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt)
+        z, _ = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt)
     else:
-        z = np.zeros((md.lam_per_ms.size, n_steps + 1))
+        z = np.zeros((n_steps + 1, md.lam_per_ms.size))
     soma = md.readout(np.eye(md.lam_per_ms.size)[:, 0])
     return DendriteTrace(
         t_ms=t,
-        v_soma_mV=e_leak + soma @ z,
+        v_soma_mV=e_leak + _cable.read(z, soma),
         cell=cell,
         inputs=tuple(checked),
         _z=z,
