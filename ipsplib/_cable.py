@@ -204,7 +204,10 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         tmp_k1, tmp_m = np.ones(k + 1), np.empty(m)
         tmp_k = tmp_k1[:k]
         dot = np.dot
-        for q in range(n_total):
+        # Before the first conductance opens (and with no current at t = 0) the network stays at rest: z = 0.
+        active = np.flatnonzero(np.any(g_end != 0.0, axis=0))
+        q_start = 0 if np.any(jn != 0.0) else (int(active[0]) if active.size else n_total)
+        for q in range(q_start, n_total):
             kind = kinds_list[q]
             dot(base[kind], x, out=tmp_k)
             dot(mc_step[q], tmp_k1, out=j_new)
