@@ -12,8 +12,10 @@ Examples
 -89.1
 """
 
-from . import chloride, currents, synapses
+from . import chloride, clamp, currents, dendrite, synapses
+from .clamp import iv_curve, reversal_from_iv, voltage_clamp
 from .currents import CurrentTrace, simulate_current_based
+from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_constant_um, simulate_dendrite
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .summation import TrainSummation, train_onsets_ms, train_summation
@@ -41,4 +43,14 @@ __all__ = [
     "TrainSummation",
     "train_onsets_ms",
     "train_summation",
+    "BallAndStick",
+    "DendriteTrace",
+    "ball_and_stick",
+    "dendrite",
+    "length_constant_um",
+    "simulate_dendrite",
+    "clamp",
+    "iv_curve",
+    "reversal_from_iv",
+    "voltage_clamp",
 ]
