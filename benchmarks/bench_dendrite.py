@@ -22,7 +22,10 @@ prints its time over ipsplib's time.
 
 Times are medians of --repeats runs after one warm-up (the search over NEURON
 settings times each setting once; the fastest accurate one per method is then
-timed again like ipsplib). Timed: ipsplib, the
+timed again like ipsplib), in wall and in CPU time; the ratio is taken in CPU
+time, which the load of a shared machine disturbs less (on a quiet machine
+the two are equal: both run on one thread, numpy's BLAS is limited to one
+thread with OPENBLAS_NUM_THREADS=1 as NEURON is single-threaded). Timed: ipsplib, the
 whole simulate_dendrite call plus reading V at the soma and at each synapse
 site (v_at); NEURON, finitialize (which queues every event) + the integration
 (ParallelContext.psolve, a C loop, for the fixed step) + copying the recorded V
@@ -33,13 +36,16 @@ favours NEURON). It exits non-zero only on an error.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # NEURON runs on one thread: so does numpy (before importing it)
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -56,14 +62,15 @@ RUN_BUDGET_S = 3.0
 
 
 def median_time(run, repeats: int):
-    """Median wall time (s) of ``run()`` over ``repeats`` calls after a warm-up call, and its last result."""
+    """Median (wall, CPU) times in s of ``run()`` over ``repeats`` calls after a warm-up call, and its last result."""
     result = run()
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return (statistics.median(wall), statistics.median(cpu)), result
 
 
 def poisson_inputs(cell, duration_ms: float, seed: int = SEED):
@@ -161,7 +168,7 @@ def bench(duration_ms: float, repeats: int, segment_choices, quick: bool) -> dic
                     tried.append((label, f"{model.n_segments} seg.", f"{dt:g} ms", seconds, e_soma, e_syn))
                     settings[tried[-1][:3]] = (n_seg, "fixed", dt, order)
                     worst = max(e_soma, e_syn)
-                    if worst <= target or seconds > RUN_BUDGET_S or (previous and worst > 0.8 * previous):
+                    if worst <= target or seconds[0] > RUN_BUDGET_S or (previous and worst > 0.8 * previous):
                         break  # met, too slow, or limited by the segments: refining dt no longer helps
                     previous = worst
             previous = None
@@ -171,7 +178,7 @@ def bench(duration_ms: float, repeats: int, segment_choices, quick: bool) -> dic
                 tried.append(("NEURON CVODE", f"{model.n_segments} seg.", f"atol 1e-{k}", seconds, e_soma, e_syn))
                 settings[tried[-1][:3]] = (n_seg, "cvode", 10.0**-k, None)
                 worst = max(e_soma, e_syn)
-                if worst <= target or seconds > RUN_BUDGET_S or (previous and worst > 0.8 * previous):
+                if worst <= target or seconds[0] > RUN_BUDGET_S or (previous and worst > 0.8 * previous):
                     break
                 previous = worst
         finally:
@@ -180,7 +187,7 @@ def bench(duration_ms: float, repeats: int, segment_choices, quick: bool) -> dic
     # Per method, the fastest accurate setting of the search (one timed run each), timed again as ipsplib was.
     best = {}
     for row in accurate:
-        if row[0] not in best or row[3] < best[row[0]][3]:
+        if row[0] not in best or row[3][1] < best[row[0]][3][1]:
             best[row[0]] = row
     timed = []
     for row in best.values():
@@ -200,7 +207,7 @@ def bench(duration_ms: float, repeats: int, segment_choices, quick: bool) -> dic
         ),
         "rows": rows,
         "tried": tried,
-        "best": sorted(timed, key=lambda row: row[3]),
+        "best": sorted(timed, key=lambda row: row[3][1]),
         "target": target,
         "ref_seconds": ref_seconds,
         "build_ms": 1e3 * statistics.median(build_seconds),
@@ -210,14 +217,17 @@ def bench(duration_ms: float, repeats: int, segment_choices, quick: bool) -> dic
 
 
 def _print_row(row, ip_seconds):
-    label, space, step, seconds, e_soma, e_syn = row
-    ratio = "1.0x" if label.startswith("ipsplib") else f"{seconds / ip_seconds:.1f}x"
-    print(f"{label:28s} {space:>10s} {step:>12s} {seconds * 1e3:9.1f} {ratio:>10s} {e_soma:10.1e} {e_syn:10.1e}")
+    label, space, step, (wall, cpu), e_soma, e_syn = row
+    ratio = "1.0x" if label.startswith("ipsplib") else f"{cpu / ip_seconds[1]:.2f}x"
+    print(
+        f"{label:28s} {space:>10s} {step:>12s} {wall * 1e3:9.1f} {cpu * 1e3:9.1f} {ratio:>10s} "
+        f"{e_soma:10.1e} {e_syn:10.1e}"
+    )
 
 
 def print_result(result: dict) -> None:
     print(f"\n== {result['title']} ==")
-    header = f"{'method':28s} {'space':>10s} {'step/tol':>12s} {'time ms':>9s} {'vs ipsplib':>10s}"
+    header = f"{'method':28s} {'space':>10s} {'step/tol':>12s} {'wall ms':>9s} {'CPU ms':>9s} {'CPU ratio':>10s}"
     print(f"{header} {'soma mV':>10s} {'synapse mV':>10s}")
     ip_row = result["rows"][0]
     _print_row(ip_row, ip_row[3])
@@ -237,11 +247,13 @@ def print_result(result: dict) -> None:
     )
     if result["best"]:
         fastest = result["best"][0]
-        ratio = fastest[3] / ip_row[3]
+        (ip_wall, ip_cpu), (nrn_wall, nrn_cpu) = ip_row[3], fastest[3]
+        ratio = nrn_cpu / ip_cpu
         print(
-            f"RATIO: fastest NEURON at equal accuracy = {fastest[0]} ({fastest[1]}, {fastest[2]}) "
-            f"{fastest[3] * 1e3:.1f} ms, error {max(fastest[4], fastest[5]):.1e} mV; ipsplib {ip_row[3] * 1e3:.1f} ms, "
-            f"error {result['target']:.1e} mV: NEURON time / ipsplib time = {ratio:.2f} "
+            f"RATIO: fastest NEURON at equal accuracy = {fastest[0]} ({fastest[1]}, {fastest[2]}), "
+            f"error {max(fastest[4], fastest[5]):.1e} mV, CPU {nrn_cpu * 1e3:.1f} ms (wall {nrn_wall * 1e3:.1f}); "
+            f"ipsplib error {result['target']:.1e} mV, CPU {ip_cpu * 1e3:.1f} ms (wall {ip_wall * 1e3:.1f}): "
+            f"NEURON / ipsplib = {ratio:.2f} in CPU time, {nrn_wall / ip_wall:.2f} in wall time "
             f"(ipsplib {'faster' if ratio >= 1 else 'SLOWER'})"
         )
     else:
