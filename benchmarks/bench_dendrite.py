@@ -272,7 +272,7 @@ def main(argv=None) -> int:
         f"ipsplib {ip.__version__}, NEURON {h.nrnversion(5)}, numpy {np.__version__}, "
         f"Python {platform.python_version()}, {platform.machine()}"
     )
-    segments = (12, 24, 48) if args.quick else (6, 12, 24, 48, 96, 192)
+    segments = (24, 48) if args.quick else (12, 24, 48, 96)
     print_result(bench(200.0 if args.quick else 1000.0, args.repeats, segments, args.quick))
     return 0
 
