@@ -102,7 +102,7 @@ def _hold_coefficients(lam: np.ndarray, h: float):
     return decay, phi - psi, psi
 
 
-def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_fine=None, substeps: int = 1):
+def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_fine=None, substeps: int = 1, rho=None):
     """Integrate the network from its steady state (u = 0) under the site conductances.
 
     Over each step the synaptic current J is taken linear in time between its
@@ -133,6 +133,9 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         ``g_fine(index)`` gives the conductances (k, len(index)), nS, at the points
         t = index dt / substeps of the fine grid (needed with ``fine``).
     substeps : int
+    rho : ndarray (k,), optional
+        Local resistance of each site, GOhm: the site potential is s = w^T u + rho J
+        (the kink of the potential at a point synapse between two nodes; 0 on a node).
 
     Returns
     -------
@@ -171,6 +174,8 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     wb_p = np.array([t[2] for t in tables])
     ka = np.array([t[3] for t in tables])
     kb = np.array([t[4] for t in tables])
+    if rho is not None:
+        kb = kb + np.diag(np.asarray(rho, dtype=float))[None]  # in the site equation only, not in the modes
     n_total = kinds.size
     z_out = np.zeros((n_steps + 1, lam.size))
     j_out = np.zeros((n_steps + 1, k))
@@ -271,7 +276,7 @@ def block_at(v_mV, mg_mM):
 SUBSTEPS = 4
 
 
-def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float):
+def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float, rho=None):
     """`integrate` for (Synapse, onsets_ms) pairs at sites w: conductances on the grid, fast rises split."""
     eye = np.eye(len(pairs))
     g_point, _ = _grid_conductances(pairs, n_steps, dt, weights=eye)
@@ -282,4 +287,4 @@ def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float):
         t = np.asarray(index, dtype=float) * (dt / SUBSTEPS)
         return np.array([syn.conductance(t, onsets) for syn, onsets in pairs])
 
-    return integrate(md, w, g_point, e_rel, mg, v_base, dt, fine=fine, g_fine=g_fine, substeps=SUBSTEPS)
+    return integrate(md, w, g_point, e_rel, mg, v_base, dt, fine=fine, g_fine=g_fine, substeps=SUBSTEPS, rho=rho)
