@@ -71,6 +71,15 @@ class Modes:
         return self.q.T @ (self.inv_sqrt_c.reshape((-1,) + (1,) * (np.ndim(r) - 1)) * r)
 
 
+def read(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """z @ r for a time-major modal history z (n_t, m) and a readout r (m,), without BLAS.
+
+    A multithreaded BLAS matrix-vector product of this shape can be 10-100x slower
+    than this loop when the machine is busy (tooling note: 2 cores, many users).
+    """
+    return np.einsum("tm,m->t", z, r)
+
+
 def modes(c_pF: np.ndarray, g_nS: np.ndarray) -> Modes:
     """Modes of the network with node capacitances c_pF and symmetric conductance matrix g_nS."""
     s = 1.0 / np.sqrt(c_pF)
@@ -93,7 +102,7 @@ def _hold_coefficients(lam: np.ndarray, h: float):
     return decay, phi - psi, psi
 
 
-def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_fine=None, substeps: int = 1):
+def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_fine=None, substeps: int = 1, rho=None):
     """Integrate the network from its steady state (u = 0) under the site conductances.
 
     Over each step the synaptic current J is taken linear in time between its
@@ -120,16 +129,18 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     dt : float
     fine : ndarray of bool (n_steps,), optional
         Steps to split.
-    g_fine : ndarray (k, n_steps * substeps + 1), optional
-        Conductances on the fine grid t = j dt / substeps (needed with ``fine``).
+    g_fine : callable, optional
+        ``g_fine(index)`` gives the conductances (k, len(index)), nS, at the points
+        t = index dt / substeps of the fine grid (needed with ``fine``).
     substeps : int
+    rho : ndarray (k,), optional
+        Local resistance of each site, GOhm: the site potential is s = w^T u + rho J
+        (the kink of the potential at a point synapse between two nodes; 0 on a node).
 
     Returns
     -------
-    z : ndarray (n_modes, n_steps + 1)
-        Modal state on the grid (z[:, 0] = 0).
-    s : ndarray (k, n_steps + 1)
-        Site potentials relative to the baseline, mV.
+    z : ndarray (n_steps + 1, n_modes)
+        Modal state on the grid, time-major (z[0] = 0); a readout r gives z @ r.
     j : ndarray (k, n_steps + 1)
         Synaptic current into each site, pA (inward positive), including the block.
     """
@@ -149,7 +160,9 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
         within = np.arange(kinds.size) - np.repeat(start, counts)
         end_fine = np.repeat(np.arange(n_steps) * substeps, counts) + np.where(kinds == 1, within + 1, substeps)
-        g_end = g_fine[:, end_fine]
+        g_end = np.repeat(g_point[:, 1:], counts, axis=1)
+        sub = kinds == 1
+        g_end[:, sub] = g_fine(end_fine[sub])
         record = np.cumsum(counts) - 1  # the (sub)step that ends on each grid point
     tables = []
     for h in (dt, dt / max(substeps, 1)):
@@ -161,9 +174,10 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     wb_p = np.array([t[2] for t in tables])
     ka = np.array([t[3] for t in tables])
     kb = np.array([t[4] for t in tables])
+    if rho is not None:
+        kb = kb + np.diag(np.asarray(rho, dtype=float))[None]  # in the site equation only, not in the modes
     n_total = kinds.size
     z_out = np.zeros((n_steps + 1, lam.size))
-    s_out = np.zeros((n_steps + 1, k))
     j_out = np.zeros((n_steps + 1, k))
     blocked = mg > 0
     eye = np.eye(k)
@@ -190,18 +204,27 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         buf[m : m + k] = jn
         x, jj, z_part, j_old, j_new = buf[: m + k], buf[m:], buf[:m], buf[m : m + k], buf[m + k :]
         kinds_list, rec_list, point_list = kinds.tolist(), rec.tolist(), point.tolist()
-        for q in range(n_total):
+        decay_l = [decay_t[0], decay_t[1]]
+        mc_step = np.concatenate([m_step, c_step[:, :, None]], axis=2)  # [M_n, c_n]: (n_total, k, k + 1)
+        tmp_k1, tmp_m = np.ones(k + 1), np.empty(m)
+        tmp_k = tmp_k1[:k]
+        dot = np.dot
+        # Before the first conductance opens (and with no current at t = 0) the network stays at rest: z = 0.
+        active = np.flatnonzero(np.any(g_end != 0.0, axis=0))
+        q_start = 0 if np.any(jn != 0.0) else (int(active[0]) if active.size else n_total)
+        for q in range(q_start, n_total):
             kind = kinds_list[q]
-            j_new[:] = m_step[q] @ (base[kind] @ x) + c_step[q]
-            z_part *= decay_t[kind]
-            z_part += wab[kind] @ jj
+            dot(base[kind], x, out=tmp_k)
+            dot(mc_step[q], tmp_k1, out=j_new)
+            z_part *= decay_l[kind]
+            dot(wab[kind], jj, out=tmp_m)
+            z_part += tmp_m
             j_old[:] = j_new
             if rec_list[q]:
                 i = point_list[q]
                 z_out[i] = z_part
                 j_out[i] = j_new
-        s_out = z_out @ p  # s = P^T z on the grid
-        return z_out.T, s_out.T, j_out.T
+        return z_out, j_out.T
     g_t = g_end.T
     s_prev = sn
     for q in range(n_total):
@@ -220,8 +243,8 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         s_prev, sn = sn, s_new
         if rec[q]:
             i = point[q]
-            z_out[i], s_out[i], j_out[i] = zn, s_new, j_new
-    return z_out.T, s_out.T, j_out.T
+            z_out[i], j_out[i] = zn, j_new
+    return z_out, j_out.T
 
 
 def _block(v_mV, mg_mM):
@@ -253,12 +276,15 @@ def block_at(v_mV, mg_mM):
 SUBSTEPS = 4
 
 
-def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float):
+def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float, rho=None):
     """`integrate` for (Synapse, onsets_ms) pairs at sites w: conductances on the grid, fast rises split."""
     eye = np.eye(len(pairs))
     g_point, _ = _grid_conductances(pairs, n_steps, dt, weights=eye)
     fine = fast_windows(pairs, n_steps, dt)
-    g_fine = None
-    if fine.any():
-        g_fine, _ = _grid_conductances(pairs, n_steps * SUBSTEPS, dt / SUBSTEPS, weights=eye)
-    return integrate(md, w, g_point, e_rel, mg, v_base, dt, fine=fine, g_fine=g_fine, substeps=SUBSTEPS)
+
+    def g_fine(index):
+        # Only the substep ends inside the fast windows: the waveforms evaluated there directly.
+        t = np.asarray(index, dtype=float) * (dt / SUBSTEPS)
+        return np.array([syn.conductance(t, onsets) for syn, onsets in pairs])
+
+    return integrate(md, w, g_point, e_rel, mg, v_base, dt, fine=fine, g_fine=g_fine, substeps=SUBSTEPS, rho=rho)

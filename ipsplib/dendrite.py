@@ -91,14 +91,16 @@ class BallAndStick:
     -----
     The default ``n_compartments = 256`` was chosen by a convergence study: for
     a 5 nS AMPA synapse at the far end of a dendrite 2 lambda long (the
-    default cell with ``dend_length_um = 2 lambda``), V over the whole trace
-    differs from a discretisation 4x finer (1024 segments) by at most
-    0.005 mV at the synapse and 0.00003 mV at the soma
+    default cell with ``dend_length_um = 2 lambda``, dt 0.025 ms), V over the
+    whole trace differs from a discretisation 4x finer (1024 segments) by at
+    most 0.006 mV at the synapse and 0.00003 mV at the soma
     (tests/test_dendrite.py checks < 0.01 mV). The node scheme is second
     order in h; the fast local EPSP at the sealed tip is the hardest case:
-    against 1600 segments, 25, 50, 100 and 400 segments err there by 0.62,
-    0.14, 0.033 and 0.002 mV (at the soma by 0.004, 0.001, 0.0002 and
-    0.00001 mV).
+    against 1600 segments, 25, 50, 100, 256 and 400 segments err there by
+    0.67, 0.17, 0.043, 0.0064 and 0.0025 mV (at the soma by 0.0037, 0.0009,
+    0.0002, 0.00004 and 0.00001 mV). 100 segments would miss "well under
+    0.05 mV" at the synapse; 256 leave a margin of about 8x. Shorter
+    dendrites (L < 2 lambda) have finer segments and smaller errors.
 
     Examples
     --------
@@ -183,6 +185,28 @@ class BallAndStick:
         w[left, cols] += 1.0 - theta
         w[left + 1, cols] += theta
         return w
+
+    def _site_segments(self, distances_um):
+        """Segment index and fractional position theta in it of each distance."""
+        n = int(self.n_compartments)
+        x = np.asarray(distances_um, dtype=float) / (float(self.dend_length_um) / n)
+        left = np.minimum(np.floor(x).astype(int), n - 1)
+        return left, x - left
+
+    def _segment_resistance_GOhm(self) -> float:
+        """Axial resistance of one segment, GOhm (1/nS)."""
+        h = float(self.dend_length_um) / int(self.n_compartments)
+        return 4.0 * float(self.r_i_ohm_cm) * h / (1e5 * math.pi * float(self.dend_diam_um) ** 2)
+
+    def _site_rho(self, distances_um) -> np.ndarray:
+        """Local resistance of point sites between nodes, GOhm: theta (1 - theta) R_segment.
+
+        Between two nodes the potential is linear except for the kink at a point
+        synapse: with the nodes' potentials fixed, a current J there raises its own
+        site by J theta (1 - theta) R_segment (the Green's function of the segment).
+        """
+        _, theta = self._site_segments(distances_um)
+        return theta * (1.0 - theta) * self._segment_resistance_GOhm()
 
 
 @lru_cache(maxsize=64)
@@ -272,8 +296,9 @@ class DendriteTrace:
     v_soma_mV: np.ndarray
     cell: BallAndStick
     inputs: tuple
-    _z: np.ndarray = None  # modal state (n_modes, n)
+    _z: np.ndarray = None  # modal state (n, n_modes), time-major
     _modes: object = None
+    _j: np.ndarray = None  # synaptic current into each site (n_inputs, n), pA
 
     def v_at(self, distance_um) -> np.ndarray:
         """V(t) at ``distance_um`` from the soma along the dendrite (linear between nodes), mV.
@@ -284,13 +309,21 @@ class DendriteTrace:
         if x == 0.0:
             return self.v_soma_mV.copy()
         w = self.cell._site_weights([x])[:, 0]
-        return float(self.cell.e_leak_mV) + self._modes.readout(w) @ self._z
+        v = float(self.cell.e_leak_mV) + _cable.read(self._z, self._modes.readout(w))
+        if self.inputs:
+            # the kink of the potential at the synapses in the same segment (see BallAndStick._site_rho)
+            seg, theta = self.cell._site_segments([x])
+            seg_k, theta_k = self.cell._site_segments([d for _, _, d in self.inputs])
+            same = seg_k == seg[0]
+            lo, hi = np.minimum(theta[0], theta_k), np.maximum(theta[0], theta_k)
+            green = np.where(same, lo * (1.0 - hi), 0.0) * self.cell._segment_resistance_GOhm()
+            v = v + green @ self._j
+        return v
 
     @cached_property
     def v_nodes_mV(self) -> np.ndarray:
         """V at every node x = 0, h, ..., L (rows) on the grid (columns), mV."""
-        c_pF, _, _ = _network(self.cell)
-        u = (self._modes.inv_sqrt_c[:, None] * self._modes.q) @ self._z
+        u = (self._z @ (self._modes.inv_sqrt_c[:, None] * self._modes.q).T).T
         return float(self.cell.e_leak_mV) + u
 
     @property
@@ -365,15 +398,17 @@ def simulate_dendrite(cell: BallAndStick, inputs, duration_ms, dt_ms=0.025) -> D
         w = cell._site_weights([x for _, _, x in checked])
         e_rel = np.array([float(syn.e_rev_mV) for syn, _, _ in checked]) - e_leak
         mg = np.array([float(syn.mg_out_mM) for syn, _, _ in checked])
-        z, _, _ = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt)
+        rho = cell._site_rho([x for _, _, x in checked])
+        z, j = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt, rho=rho)
     else:
-        z = np.zeros((md.lam_per_ms.size, n_steps + 1))
+        z, j = np.zeros((n_steps + 1, md.lam_per_ms.size)), np.zeros((0, n_steps + 1))
     soma = md.readout(np.eye(md.lam_per_ms.size)[:, 0])
     return DendriteTrace(
         t_ms=t,
-        v_soma_mV=e_leak + soma @ z,
+        v_soma_mV=e_leak + _cable.read(z, soma),
         cell=cell,
         inputs=tuple(checked),
         _z=z,
         _modes=md,
+        _j=j,
     )
