@@ -46,6 +46,7 @@ AMPA synapse at the tip of a dendrite 2 lambda long.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,6 +227,10 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
                 j_out[i] = j_new
         return z_out, j_out.T
     g_t = g_end.T
+    if k == 1:
+        return _integrate_one_blocked(
+            n_total, kinds, rec, point, z_out, j_out, pa_t, ka, kb, decay_t, wa_p, wb_p, g_end[0], e_rel, mg, v_base, jn
+        )
     s_prev = sn
     for q in range(n_total):
         kind = kinds[q]
@@ -244,6 +249,45 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         if rec[q]:
             i = point[q]
             z_out[i], j_out[i] = zn, j_new
+    return z_out, j_out.T
+
+
+def _integrate_one_blocked(
+    n_total, kinds, rec, point, z_out, j_out, pa_t, ka, kb, decay_t, wa_p, wb_p, g, e, mg, v0, j0
+):
+    """The blocked-synapse loop of `integrate` for one site, in scalars (the same equations, fewer numpy calls)."""
+    e, mg_scale, v0 = float(e[0]), float(mg[0]) / MG_BLOCK_KD_MM, float(v0[0])
+    base = [np.concatenate([pa_t[kind][0], ka[kind][0]]) for kind in (0, 1)]  # h = base . [z, J_n]
+    kb_l = [float(kb[0][0, 0]), float(kb[1][0, 0])]
+    wab = [np.column_stack([wa_p[kind][:, 0], wb_p[kind][:, 0]]) for kind in (0, 1)]
+    decay_l = [decay_t[0], decay_t[1]]
+    m = z_out.shape[1]
+    x = np.zeros(m + 1)
+    z_part = x[:m]
+    jj = np.zeros(2)
+    jn = float(j0[0])
+    x[m] = jn
+    sn = s_prev = 0.0
+    g_l, kinds_l, rec_l, point_l = g.tolist(), kinds.tolist(), rec.tolist(), point.tolist()
+    slope, exp = MG_BLOCK_SLOPE_PER_MV, math.exp
+    for q in range(n_total):
+        kind = kinds_l[q]
+        h = float(np.dot(base[kind], x))
+        s_guess = 2.0 * sn - s_prev
+        for _ in range(2):
+            geff = g_l[q] / (1.0 + mg_scale * exp(-slope * (v0 + s_guess)))
+            kbg = kb_l[kind] * geff
+            s_guess = (h + kbg * e) / (1.0 + kbg)
+        j_new = geff * (e - s_guess)
+        jj[0], jj[1] = jn, j_new
+        z_part *= decay_l[kind]
+        z_part += np.dot(wab[kind], jj)
+        x[m] = jn = j_new
+        s_prev, sn = sn, s_guess
+        if rec_l[q]:
+            i = point_l[q]
+            z_out[i] = z_part
+            j_out[i, 0] = j_new
     return z_out, j_out.T
 
 
