@@ -139,7 +139,7 @@ def _clamp_current(synapse, cell, rs, distance, onsets, n_steps, dt, holding_mV:
         z = None
     else:
         rho = cell._site_rho([distance]) if isinstance(cell, BallAndStick) else None
-        z, j = _cable.run(
+        z, j, _ = _cable.run(
             md, w_free, [(synapse, onsets)], np.array([e_rel]), mg, np.array([v_site]), n_steps, dt, rho=rho
         )
         j = j[0]

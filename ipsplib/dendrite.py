@@ -298,7 +298,8 @@ class DendriteTrace:
     inputs: tuple
     _z: np.ndarray = None  # modal state (n, n_modes), time-major
     _modes: object = None
-    _j: np.ndarray = None  # synaptic current into each site (n_inputs, n), pA
+    _j: np.ndarray = None  # synaptic current into each site (n_sites, n), pA
+    _sites_um: tuple = ()  # the sites' distances
 
     def v_at(self, distance_um) -> np.ndarray:
         """V(t) at ``distance_um`` from the soma along the dendrite (linear between nodes), mV.
@@ -310,10 +311,10 @@ class DendriteTrace:
             return self.v_soma_mV.copy()
         w = self.cell._site_weights([x])[:, 0]
         v = float(self.cell.e_leak_mV) + _cable.read(self._z, self._modes.readout(w))
-        if self.inputs:
+        if self._sites_um:
             # the kink of the potential at the synapses in the same segment (see BallAndStick._site_rho)
             seg, theta = self.cell._site_segments([x])
-            seg_k, theta_k = self.cell._site_segments([d for _, _, d in self.inputs])
+            seg_k, theta_k = self.cell._site_segments(list(self._sites_um))
             same = seg_k == seg[0]
             lo, hi = np.minimum(theta[0], theta_k), np.maximum(theta[0], theta_k)
             green = np.where(same, lo * (1.0 - hi), 0.0) * self.cell._segment_resistance_GOhm()
@@ -399,9 +400,12 @@ def simulate_dendrite(cell: BallAndStick, inputs, duration_ms, dt_ms=0.025) -> D
         e_rel = np.array([float(syn.e_rev_mV) for syn, _, _ in checked]) - e_leak
         mg = np.array([float(syn.mg_out_mM) for syn, _, _ in checked])
         rho = cell._site_rho([x for _, _, x in checked])
-        z, j = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt, rho=rho)
+        distances = [x for _, _, x in checked]
+        v_base = np.full(len(pairs), e_leak)
+        z, j, rep = _cable.run(md, w, pairs, e_rel, mg, v_base, n_steps, dt, rho=rho, site_keys=distances)
+        sites = tuple(distances[i] for i in rep)
     else:
-        z, j = np.zeros((n_steps + 1, md.lam_per_ms.size)), np.zeros((0, n_steps + 1))
+        z, j, sites = np.zeros((n_steps + 1, md.lam_per_ms.size)), np.zeros((0, n_steps + 1)), ()
     soma = md.readout(np.eye(md.lam_per_ms.size)[:, 0])
     return DendriteTrace(
         t_ms=t,
@@ -411,4 +415,5 @@ def simulate_dendrite(cell: BallAndStick, inputs, duration_ms, dt_ms=0.025) -> D
         _z=z,
         _modes=md,
         _j=j,
+        _sites_um=sites,
     )
