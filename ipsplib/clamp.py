@@ -138,7 +138,10 @@ def _clamp_current(synapse, cell, rs, distance, onsets, n_steps, dt, holding_mV:
         j = g_grid[0] * block * e_rel  # synaptic current into the site, pA (inward positive)
         z = None
     else:
-        z, j = _cable.run(md, w_free, [(synapse, onsets)], np.array([e_rel]), mg, np.array([v_site]), n_steps, dt)
+        rho = cell._site_rho([distance]) if isinstance(cell, BallAndStick) else None
+        z, j, _ = _cable.run(
+            md, w_free, [(synapse, onsets)], np.array([e_rel]), mg, np.array([v_site]), n_steps, dt, rho=rho
+        )
         j = j[0]
     if first == 1:
         # Soma node: 0 = -(G u)_0 + w_0 J + I_pipette, u_0 = 0.

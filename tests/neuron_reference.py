@@ -97,6 +97,34 @@ def load_nmda_mechanism(build_dir) -> None:
         raise RuntimeError(f"nrnivmodl ran but Exp2NMDA did not load from {build_dir}")
 
 
+def point_process(h, seg, syn: ip.Synapse):
+    """The NEURON point process of an ipsplib `Synapse` at segment ``seg`` (its NetCon weight: g_max_nS / 1000 uS).
+
+    Exp2Syn (dual exponential), ExpSyn (tau_rise_ms == 0) or, with a Mg2+ block,
+    Exp2NMDA (`load_nmda_mechanism` first). Exp2Syn and Exp2NMDA normalise one
+    isolated event to a peak equal to the NetCon weight, as ipsplib does to g_max.
+    Raises ValueError for what NEURON cannot express this way (alpha functions).
+    """
+    if syn.kind == "alpha":
+        raise ValueError(f"{syn.name or 'synapse'}: Exp2Syn cannot make an alpha function (tau1 = tau2)")
+    if syn.mg_out_mM > 0:
+        if not hasattr(h, "Exp2NMDA"):
+            raise ValueError(f"{syn.name or 'synapse'} has a Mg2+ block: call load_nmda_mechanism first")
+        if syn.kind == "exponential":
+            raise ValueError(f"{syn.name or 'synapse'}: Exp2NMDA needs tau_rise_ms > 0")
+        pp = h.Exp2NMDA(seg)
+        pp.tau1, pp.tau2 = syn.tau_rise_ms, syn.tau_decay_ms
+        pp.mg, pp.kd, pp.slope = syn.mg_out_mM, MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV
+    elif syn.kind == "exponential":
+        pp = h.ExpSyn(seg)
+        pp.tau = syn.tau_decay_ms
+    else:
+        pp = h.Exp2Syn(seg)
+        pp.tau1, pp.tau2 = syn.tau_rise_ms, syn.tau_decay_ms
+    pp.e = syn.e_rev_mV
+    return pp
+
+
 def grid_ms(duration_ms: float, dt_ms: float) -> np.ndarray:
     """The time grid of `ipsplib.simulate` for these arguments, ms."""
     n_steps = round(duration_ms / dt_ms)  # simulate refuses a duration that is not a whole number of steps
@@ -143,23 +171,7 @@ class NeuronModel:
 
         self.synapses, self.netcons, self.onsets = [], [], []
         for syn, onsets in inputs:
-            if syn.kind == "alpha":
-                raise ValueError(f"{syn.name or 'synapse'}: Exp2Syn cannot make an alpha function (tau1 = tau2)")
-            if syn.mg_out_mM > 0:
-                if not hasattr(h, "Exp2NMDA"):
-                    raise ValueError(f"{syn.name or 'synapse'} has a Mg2+ block: call load_nmda_mechanism first")
-                if syn.kind == "exponential":
-                    raise ValueError(f"{syn.name or 'synapse'}: Exp2NMDA needs tau_rise_ms > 0")
-                pp = h.Exp2NMDA(seg)
-                pp.tau1, pp.tau2 = syn.tau_rise_ms, syn.tau_decay_ms
-                pp.mg, pp.kd, pp.slope = syn.mg_out_mM, MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV
-            elif syn.kind == "exponential":
-                pp = h.ExpSyn(seg)
-                pp.tau = syn.tau_decay_ms
-            else:
-                pp = h.Exp2Syn(seg)
-                pp.tau1, pp.tau2 = syn.tau_rise_ms, syn.tau_decay_ms
-            pp.e = syn.e_rev_mV
+            pp = point_process(h, seg, syn)
             nc = h.NetCon(None, pp)
             nc.weight[0] = syn.g_max_nS / 1000.0  # uS
             self.synapses.append(pp)
