@@ -14,6 +14,7 @@ Examples
 
 from . import chloride, currents, synapses
 from .currents import CurrentTrace, simulate_current_based
+from .firing import PoissonFiring, PoissonTrain, firing_rate, poisson_firing, poisson_train, shift_and_gain
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .synapses import Synapse
@@ -37,4 +38,12 @@ __all__ = [
     "currents",
     "synapses",
     "thermal_voltage_mV",
+    # firing under Poisson excitation and inhibition (chapter on EPSP-IPSP competition at threshold)
+    "PoissonFiring",
+    "PoissonTrain",
+    "firing",
+    "firing_rate",
+    "poisson_firing",
+    "poisson_train",
+    "shift_and_gain",
 ]
