@@ -165,3 +165,152 @@ def firing_rate_inhibition() -> FiringRateInhibition:
         ],
         static=("kind", "inh_rate_khz"),
     )
+
+
+# -- E-I competition on the ball-and-stick ------------------------------------------------------------------
+#: The chapter's threshold for the passive ball-and-stick, mV (the source note's -55 mV; the model has no spike).
+V_THRESHOLD_MV = -55.0
+#: The excitatory input: one compound AMPA event at EXC_DISTANCE_UM whose somatic EPSP alone crosses threshold.
+EXC_G_NS = 14.0
+EXC_DISTANCE_UM = 400.0
+EXC_ONSET_MS = 15.0
+#: Peak conductance of the inhibitory (GABA_A) input, nS.
+INH_G_NS = 10.0
+EI_DURATION_MS = 60.0
+EI_DT_MS = 0.2
+
+
+def _ball_and_stick():
+    from ..dendrite import ball_and_stick  # the cable model of chapter 6
+
+    return ball_and_stick()
+
+
+class EICompetition(Demo):
+    title = "EPSP–IPSP competition: where, when and at which reversal potential inhibition acts"
+    figsize_in = (7.0, 6.4)
+
+    def __init__(self, *args, **kwargs):
+        self.cell = _ball_and_stick()
+        type(self).model = (
+            f"Model cell: passive ball-and-stick (soma {self.cell.soma_diam_um:g} µm, dendrite "
+            f"{self.cell.dend_length_um:g} µm long and {self.cell.dend_diam_um:g} µm thick, length constant "
+            f"{self.cell.lambda_um:.0f} µm), rest {_mv(self.cell.e_leak_mV, 0)} mV. It has no spike: the dotted "
+            f"line is the source note's threshold, {_mv(V_THRESHOLD_MV, 0)} mV, and a somatic peak above it would "
+            f"fire a real neuron. A {EXC_G_NS:g} nS AMPA input at {EXC_DISTANCE_UM:g} µm at {EXC_ONSET_MS:g} ms; "
+            f"a {INH_G_NS:g} nS GABA-A input.")
+        super().__init__(*args, **kwargs)
+
+    def build(self):
+        from ..synapses import ampa
+
+        ax_s, ax_v = self.figure.subplots(2, 1, height_ratios=[0.45, 1.6])
+        colors = plotting.COLORS
+        length = float(self.cell.dend_length_um)
+        # the neuron: soma at 0, dendrite to the right
+        ax_s.set(xlim=(-60.0, length + 40.0), ylim=(-1.0, 1.6))
+        ax_s.set_yticks([])
+        ax_s.spines["left"].set_visible(False)
+        ax_s.set_xlabel("Distance from the soma along the dendrite (µm)")
+        ax_s.plot([0.0, length], [0.0, 0.0], color=colors["leak"], linewidth=4, solid_capstyle="butt")
+        ax_s.plot([0.0], [0.0], "o", color=colors["leak"], markersize=22)
+        ax_s.plot([EXC_DISTANCE_UM], [0.55], "v", color=colors["excitation"], markersize=13)
+        ax_s.text(EXC_DISTANCE_UM + 20, 0.55, "excitation", color=colors["excitation"], va="center")
+        (self.artists["inh_marker"],) = ax_s.plot([], [], "v", color=colors["inhibition"], markersize=13)
+        self.artists["inh_label"] = ax_s.text(0.0, 1.25, "inhibition", color=colors["inhibition"], va="center",
+                                              ha="center")
+        # the somatic potential
+        ax_v.set(xlim=(0.0, EI_DURATION_MS), ylim=(-82.0, -48.0))
+        plotting.label(ax_v, "t", "Soma potential (mV)")
+        ax_v.axhline(V_THRESHOLD_MV, color=colors["threshold"], linestyle=":", linewidth=1.2)
+        ax_v.text(0.99, V_THRESHOLD_MV + 0.4, f"threshold {_mv(V_THRESHOLD_MV, 0)} mV",
+                  transform=ax_v.get_yaxis_transform(), color=colors["threshold"], ha="right", va="bottom")
+        ax_v.axhline(self.cell.e_leak_mV, color=colors["leak"], linestyle=":", linewidth=1.0)
+        self.artists["e_inh_line"] = ax_v.axhline(-70.0, color=colors["reference"], linestyle="--", linewidth=1.0)
+        # at the left, before the inputs arrive, where every trace still sits at rest
+        self.artists["e_inh_label"] = ax_v.text(0.01, -70.0, "", transform=ax_v.get_yaxis_transform(),
+                                                color=colors["reference"], ha="left", va="bottom")
+        (self.artists["v_exc"],) = ax_v.plot([], [], color=colors["excitation"], linestyle="--", linewidth=1.5,
+                                             label="EPSP alone")
+        (self.artists["v_inh"],) = ax_v.plot([], [], color=colors["inhibition"], linewidth=1.2, label="IPSP alone")
+        (self.artists["v_both"],) = ax_v.plot([], [], color=colors["membrane"], linewidth=1.8, label="both")
+        (self.artists["peak"],) = ax_v.plot([], [], "o", color=colors["membrane"], mfc="white")
+        self.artists["readout"] = ax_v.text(0.02, 0.97, "", transform=ax_v.transAxes, va="top")
+        self.figure.legend(handles=[self.artists[k] for k in ("v_exc", "v_inh", "v_both")],
+                           loc="outside lower center", ncols=3, handlelength=1.8).set_zorder(-1)
+        self._exc = ampa(g_max_nS=EXC_G_NS)
+        self._epsp = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM)])
+        self.artists["v_exc"].set_data(self._epsp.t_ms, self._epsp.v_soma_mV)
+        self._ipsp_cache: dict = {}
+
+    def _simulate(self, inputs):
+        from ..dendrite import simulate_dendrite
+
+        return simulate_dendrite(self.cell, inputs, duration_ms=EI_DURATION_MS, dt_ms=EI_DT_MS)
+
+    def inhibition(self, e_inh_mV):
+        from ..synapses import gaba_a
+
+        return gaba_a(g_max_nS=INH_G_NS, e_rev_mV=float(e_inh_mV))
+
+    def _ipsp_alone(self, inh_distance_um, e_inh_mV, onset_ms):
+        """The IPSP alone at the soma, simulated once at onset 0 and shifted in time (a linear, time-invariant
+        cell with one input: a later onset is the same response later)."""
+        key = (float(inh_distance_um), float(e_inh_mV))
+        if key not in self._ipsp_cache:
+            self._ipsp_cache = {key: self._simulate([(self.inhibition(e_inh_mV), [0.0], inh_distance_um)])}
+        at_zero = self._ipsp_cache[key]
+        t = at_zero.t_ms
+        return np.interp(t - onset_ms, t, at_zero.v_soma_mV, left=float(self.cell.e_leak_mV))
+
+    def render(self, inh_distance_um, inh_delay_ms, e_inh_mV):
+        onset = EXC_ONSET_MS + inh_delay_ms
+        both = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM),
+                               (self.inhibition(e_inh_mV), [onset], inh_distance_um)])
+        v_inh = self._ipsp_alone(inh_distance_um, e_inh_mV, onset)
+        self.artists["v_inh"].set_data(both.t_ms, v_inh)
+        self.artists["v_both"].set_data(both.t_ms, both.v_soma_mV)
+        k = int(np.argmax(both.v_soma_mV))
+        peak, peak_alone = float(both.v_soma_mV[k]), float(self._epsp.v_soma_mV.max())
+        self.artists["peak"].set_data([both.t_ms[k]], [peak])
+        self.artists["inh_marker"].set_data([inh_distance_um], [0.55])
+        self.artists["inh_label"].set_x(inh_distance_um)
+        label = f"$E_\\mathrm{{inh}}$ = {_mv(e_inh_mV, 0)} mV"
+        line, text = self.artists["e_inh_line"], self.artists["e_inh_label"]
+        line.set_ydata([e_inh_mV, e_inh_mV])
+        low, high = line.axes.get_ylim()
+        text.set_y(min(max(e_inh_mV, low), high - 2.0))
+        text.set_text(label if low <= e_inh_mV <= high else f"{label} ↓")
+        fires = peak >= V_THRESHOLD_MV
+        verdict = "above threshold: it would fire" if fires else "below threshold: it would not fire"
+        self.artists["readout"].set_text(f"peak {_mv(peak)} mV ({_mv(peak - peak_alone, signed=True)} mV)\n"
+                                         f"{verdict}")
+        if inh_distance_um < EXC_DISTANCE_UM:
+            where = "between the excitatory synapse and the soma (on the path)" if inh_distance_um > 0 else \
+                "on the soma"
+        elif inh_distance_um > EXC_DISTANCE_UM:
+            where = "beyond the excitatory synapse"
+        else:
+            where = "at the excitatory synapse"
+        when = ("together with" if inh_delay_ms == 0 else
+                f"{abs(inh_delay_ms):g} ms {'after' if inh_delay_ms > 0 else 'before'}")
+        return (f"Soma potential of a passive ball-and-stick neuron (rest {_mv(self.cell.e_leak_mV, 0)} mV, "
+                f"threshold line at {_mv(V_THRESHOLD_MV, 0)} mV). The EPSP from {EXC_DISTANCE_UM:g} µm alone peaks "
+                f"at {_mv(peak_alone)} mV. Inhibition reversing at {_mv(e_inh_mV, 0)} mV, {inh_distance_um:g} µm "
+                f"from the soma ({where}), arrives {when} the excitation; together they peak at {_mv(peak)} mV, "
+                f"{verdict}.")
+
+
+@register("ei_competition")
+def ei_competition() -> EICompetition:
+    """An EPSP and an IPSP on the ball-and-stick: position, timing and reversal potential of inhibition."""
+    return EICompetition(
+        controls=[
+            Control("inh_distance_um", "Inhibition: distance from the soma (µm)", min=0.0, max=800.0, step=50.0,
+                    value=200.0, static_values=(0.0, 200.0, 300.0, 400.0, 500.0, 600.0, 800.0)),
+            Control("inh_delay_ms", "Inhibition: delay after excitation (ms)", min=-15.0, max=15.0, step=1.0,
+                    value=0.0, static_values=(-15.0, -10.0, -5.0, 0.0, 2.0, 5.0, 10.0)),
+            Control("e_inh_mV", "Inhibitory reversal potential (mV)", min=-90.0, max=-50.0, step=1.0, value=-70.0),
+        ],
+        static=("inh_distance_um", "inh_delay_ms"),
+    )
