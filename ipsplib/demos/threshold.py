@@ -192,7 +192,7 @@ class EICompetition(Demo):
 
     def __init__(self, *args, **kwargs):
         self.cell = _ball_and_stick()
-        type(self).model = (
+        self.model = (
             f"Model cell: passive ball-and-stick (soma {self.cell.soma_diam_um:g} µm, dendrite "
             f"{self.cell.dend_length_um:g} µm long and {self.cell.dend_diam_um:g} µm thick, length constant "
             f"{self.cell.lambda_um:.0f} µm), rest {_mv(self.cell.e_leak_mV, 0)} mV. It has no spike: the dotted "
