@@ -23,9 +23,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..dendrite import ball_and_stick, simulate_dendrite
 from ..firing import TAU_INH_MS, poisson_firing, shift_and_gain
 from ..membrane import Cell
 from ..plotting import number_text as _mv
+from ..synapses import ampa, gaba_a
 from ._base import Control, Demo, register
 
 #: The chapter's integrate-and-fire cell: rest -70 mV and threshold -55 mV as in the source note,
@@ -180,18 +182,12 @@ EI_DURATION_MS = 60.0
 EI_DT_MS = 0.2
 
 
-def _ball_and_stick():
-    from ..dendrite import ball_and_stick  # the cable model of chapter 6
-
-    return ball_and_stick()
-
-
 class EICompetition(Demo):
     title = "EPSP–IPSP competition: where, when and at which reversal potential inhibition acts"
     figsize_in = (7.0, 6.4)
 
     def __init__(self, *args, **kwargs):
-        self.cell = _ball_and_stick()
+        self.cell = ball_and_stick()  # the book's ball-and-stick (chapter on spatial summation)
         self.model = (
             f"Model cell: passive ball-and-stick (soma {self.cell.soma_diam_um:g} µm, dendrite "
             f"{self.cell.dend_length_um:g} µm long and {self.cell.dend_diam_um:g} µm thick, length constant "
@@ -202,8 +198,6 @@ class EICompetition(Demo):
         super().__init__(*args, **kwargs)
 
     def build(self):
-        from ..synapses import ampa
-
         ax_s, ax_v = self.figure.subplots(2, 1, height_ratios=[0.45, 1.6])
         colors = plotting.COLORS
         length = float(self.cell.dend_length_um)
@@ -244,13 +238,10 @@ class EICompetition(Demo):
         self._ipsp_cache: dict = {}
 
     def _simulate(self, inputs):
-        from ..dendrite import simulate_dendrite
-
         return simulate_dendrite(self.cell, inputs, duration_ms=EI_DURATION_MS, dt_ms=EI_DT_MS)
 
     def inhibition(self, e_inh_mV):
-        from ..synapses import gaba_a
-
+        """The demo's GABA-A input reversing at ``e_inh_mV``."""
         return gaba_a(g_max_nS=INH_G_NS, e_rev_mV=float(e_inh_mV))
 
     def _ipsp_alone(self, inh_distance_um, e_inh_mV, onset_ms):
