@@ -16,6 +16,7 @@ from . import chloride, clamp, currents, dendrite, synapses
 from .clamp import iv_curve, reversal_from_iv, voltage_clamp
 from .currents import CurrentTrace, simulate_current_based
 from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_constant_um, simulate_dendrite
+from .firing import PoissonFiring, PoissonTrain, firing_rate, poisson_firing, poisson_train, shift_and_gain
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .summation import TrainSummation, train_onsets_ms, train_summation
@@ -43,6 +44,14 @@ __all__ = [
     "TrainSummation",
     "train_onsets_ms",
     "train_summation",
+    # firing under Poisson excitation and inhibition (chapter on EPSP-IPSP competition at threshold)
+    "PoissonFiring",
+    "PoissonTrain",
+    "firing",
+    "firing_rate",
+    "poisson_firing",
+    "poisson_train",
+    "shift_and_gain",
     "BallAndStick",
     "DendriteTrace",
     "ball_and_stick",
