@@ -16,6 +16,7 @@ from . import chloride, currents, synapses
 from .currents import CurrentTrace, simulate_current_based
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
+from .spatial import PspShape, ShuntingEffect, psp_shape, shunting_effect, steady_state_attenuation  # chapter 6
 from .synapses import Synapse
 
 __version__ = "0.1.0"
@@ -37,4 +38,11 @@ __all__ = [
     "currents",
     "synapses",
     "thermal_voltage_mV",
+    # spatial summation (chapter 6)
+    "PspShape",
+    "ShuntingEffect",
+    "psp_shape",
+    "shunting_effect",
+    "steady_state_attenuation",
+    "spatial",
 ]

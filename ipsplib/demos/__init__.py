@@ -11,7 +11,7 @@ True
 """
 
 # Importing a demo module registers its demos in ALL.
-from . import chloride, epsp, ions, ipsp  # noqa: F401
+from . import chloride, epsp, ions, ipsp, spatial  # noqa: F401
 from ._base import ALL, Control, Demo, register, static_mode
 
 
