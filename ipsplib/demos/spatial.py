@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from .. import plotting
 from ..dendrite import ball_and_stick, simulate_dendrite
@@ -86,23 +87,25 @@ class SpatialSummation(Demo):
         ax_x, ax_t = self.figure.subplots(2, 1, height_ratios=[1.0, 1.0])
         colors = plotting.COLORS
         length = BASE_CELL.dend_length_um
-        ax_x.set(xlim=(-40.0, length + 20.0), ylim=(0.0, 18.0))
+        ax_x.set(xlim=(-40.0, length + 20.0), ylim=(0.1, 60.0), yscale="log")
+        ax_x.set_yticks([0.1, 0.3, 1, 3, 10, 30], labels=["0.1", "0.3", "1", "3", "10", "30"])
+        ax_x.yaxis.set_minor_formatter(NullFormatter())
         plotting.label(ax_x, "Distance from the soma along the dendrite (µm)", "Peak depolarization (mV)")
         # the cell, drawn under the axis: a soma disc and the dendrite
-        ax_x.plot([0.0, length], [0.6, 0.6], color=colors["leak"], linewidth=4.0, solid_capstyle="butt")
-        ax_x.plot([-14.0], [0.6], "o", color=colors["leak"], markersize=14)
+        ax_x.plot([0.0, length], [0.13, 0.13], color=colors["leak"], linewidth=4.0, solid_capstyle="butt")
+        ax_x.plot([-14.0], [0.13], "o", color=colors["leak"], markersize=14)
         (self.artists["profile_alone"],) = ax_x.plot([], [], color=colors["excitation"], linestyle="--",
                                                      label="excitation alone")
         (self.artists["profile_both"],) = ax_x.plot([], [], color=colors["membrane"],
                                                     label="with shunting inhibition")
-        (self.artists["e_mark"],) = ax_x.plot([], [], "v", color=colors["excitation"], markersize=11,
+        (self.artists["e_mark"],) = ax_x.plot([], [], "^", color=colors["excitation"], markersize=11,
                                               label="excitatory synapse")
         (self.artists["i_mark"],) = ax_x.plot([], [], "^", color=colors["inhibition"], markersize=11,
                                               label="inhibitory synapse")
         self.artists["lambda_bar"] = ax_x.annotate("", xy=(0, 0), xytext=(0, 0),
                                                    arrowprops=dict(arrowstyle="<->", color=colors["reference"]))
         self.artists["lambda_text"] = ax_x.text(0.0, 0.0, "", color=colors["reference"], ha="center", va="bottom")
-        ax_x.legend(loc="upper left", ncols=2, handlelength=1.6, columnspacing=0.8)
+        ax_x.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, handlelength=1.6, columnspacing=0.8)
         ax_t.set(xlim=(0.0, DURATION_MS), ylim=(-0.2, 6.0))
         plotting.label(ax_t, "t", "Depolarization at the soma (mV)")
         (self.artists["soma_alone"],) = ax_t.plot([], [], color=colors["excitation"], linestyle="--",
@@ -117,13 +120,13 @@ class SpatialSummation(Demo):
         p_alone, p_both = peak_profile_mV(alone, rest), peak_profile_mV(both, rest)
         self.artists["profile_alone"].set_data(PROFILE_UM, p_alone)
         self.artists["profile_both"].set_data(PROFILE_UM, p_both)
-        self.artists["e_mark"].set_data([excitation_um], [1.6])
-        self.artists["i_mark"].set_data([inhibition_um], [1.6])
+        self.artists["e_mark"].set_data([excitation_um], [0.2])
+        self.artists["i_mark"].set_data([inhibition_um], [0.2])
         bar_end = min(lambda_um, BASE_CELL.dend_length_um)
-        self.artists["lambda_bar"].xy = (bar_end, 16.6)
-        self.artists["lambda_bar"].set_position((0.0, 16.6))
+        self.artists["lambda_bar"].xy = (bar_end, 35.0)
+        self.artists["lambda_bar"].set_position((0.0, 35.0))
         more = "" if lambda_um <= BASE_CELL.dend_length_um else " (beyond the end)"
-        self.artists["lambda_text"].set_position((0.5 * bar_end, 16.7))
+        self.artists["lambda_text"].set_position((0.5 * bar_end, 37.0))
         self.artists["lambda_text"].set_text(f"λ = {lambda_um:.0f} µm{more}, L = {cell.electrotonic_length:.2f}")
         self.artists["soma_alone"].set_data(alone.t_ms, alone.v_soma_mV - rest)
         self.artists["soma_both"].set_data(both.t_ms, both.v_soma_mV - rest)
