@@ -12,8 +12,10 @@ Examples
 -89.1
 """
 
-from . import chloride, currents, synapses
+from . import chloride, clamp, currents, dendrite, synapses
+from .clamp import iv_curve, reversal_from_iv, voltage_clamp
 from .currents import CurrentTrace, simulate_current_based
+from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_constant_um, simulate_dendrite
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .spatial import PspShape, ShuntingEffect, psp_shape, shunting_effect, steady_state_attenuation  # chapter 6
@@ -38,6 +40,16 @@ __all__ = [
     "currents",
     "synapses",
     "thermal_voltage_mV",
+    "BallAndStick",
+    "DendriteTrace",
+    "ball_and_stick",
+    "dendrite",
+    "length_constant_um",
+    "simulate_dendrite",
+    "clamp",
+    "iv_curve",
+    "reversal_from_iv",
+    "voltage_clamp",
     # spatial summation (chapter 6)
     "PspShape",
     "ShuntingEffect",

@@ -20,14 +20,14 @@ from matplotlib.figure import Figure
 
 # Okabe & Ito (2008) colour-blind-safe palette, one role per colour.
 COLORS = {
-    "excitation": "#D55E00",   # vermillion
-    "inhibition": "#0072B2",   # blue
-    "leak": "#7F7F7F",         # grey
-    "membrane": "#000000",     # black: V(t)
-    "shunting": "#009E73",     # bluish green: inhibition with E_rev at rest
-    "slow": "#CC79A7",         # reddish purple: slow receptors (NMDA, GABA_B)
-    "threshold": "#E69F00",    # orange
-    "reference": "#56B4E9",    # sky blue: reference values, textbook marks
+    "excitation": "#D55E00",  # vermillion
+    "inhibition": "#0072B2",  # blue
+    "leak": "#7F7F7F",  # grey
+    "membrane": "#000000",  # black: V(t)
+    "shunting": "#009E73",  # bluish green: inhibition with E_rev at rest
+    "slow": "#CC79A7",  # reddish purple: slow receptors (NMDA, GABA_B)
+    "threshold": "#E69F00",  # orange
+    "reference": "#56B4E9",  # sky blue: reference values, textbook marks
 }
 
 #: Colour for each ion in the ion chapters.
@@ -62,9 +62,19 @@ STYLE = {
 DEMO_FONT_PT = 13.0
 DEMO_STYLE = {
     **STYLE,
-    **{key: DEMO_FONT_PT for key in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
-                                     "ytick.labelsize", "legend.fontsize", "legend.title_fontsize",
-                                     "figure.titlesize")},
+    **{
+        key: DEMO_FONT_PT
+        for key in (
+            "font.size",
+            "axes.titlesize",
+            "axes.labelsize",
+            "xtick.labelsize",
+            "ytick.labelsize",
+            "legend.fontsize",
+            "legend.title_fontsize",
+            "figure.titlesize",
+        )
+    },
     # an opaque white figure: legible on the website's dark theme too
     "figure.facecolor": "white",
     "axes.facecolor": "white",
@@ -77,8 +87,9 @@ def use_style() -> None:
     mpl.rcParams.update(STYLE)
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, width_in: float = 7.0, height_in: float = 3.5,
-               pyplot: bool = True, **subplot_kw):
+def new_figure(
+    nrows: int = 1, ncols: int = 1, width_in: float = 7.0, height_in: float = 3.5, pyplot: bool = True, **subplot_kw
+):
     """A figure and axes in the house style.
 
     Parameters
@@ -120,8 +131,17 @@ def label(ax, x: str | None = None, y: str | None = None) -> None:
 def mark_level(ax, value: float, text: str, color: str = COLORS["reference"]) -> None:
     """A dashed horizontal line at ``value`` labelled ``text`` at its right end (thresholds, reversals)."""
     ax.axhline(value, color=color, linestyle="--", linewidth=1.0)
-    ax.annotate(text, xy=(1.0, value), xycoords=("axes fraction", "data"), xytext=(-4, 3),
-                textcoords="offset points", ha="right", va="bottom", color=color, fontsize=9)
+    ax.annotate(
+        text,
+        xy=(1.0, value),
+        xycoords=("axes fraction", "data"),
+        xytext=(-4, 3),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        color=color,
+        fontsize=9,
+    )
 
 
 class MovingLevel:
@@ -154,16 +174,34 @@ class MovingLevel:
     ('chloride reversal −120 mV ↓', -120.0)
     """
 
-    def __init__(self, ax, value: float, text: str, color: str = COLORS["reference"], side: str = "right",
-                 linestyle: str = "--", x: float | None = None, fontsize: float | None = None):
+    def __init__(
+        self,
+        ax,
+        value: float,
+        text: str,
+        color: str = COLORS["reference"],
+        side: str = "right",
+        linestyle: str = "--",
+        x: float | None = None,
+        fontsize: float | None = None,
+    ):
         if side not in ("left", "right"):
             raise ValueError(f"side must be 'left' or 'right', got {side!r}")
         self.ax = ax
         self.line = ax.axhline(value, color=color, linestyle=linestyle, linewidth=1.0)
         if x is None:
             x = 0.99 if side == "right" else 0.01
-        self.label = ax.text(x, value, text, transform=ax.get_yaxis_transform(), color=color, fontsize=fontsize,
-                             ha=side, va="bottom", clip_on=False)
+        self.label = ax.text(
+            x,
+            value,
+            text,
+            transform=ax.get_yaxis_transform(),
+            color=color,
+            fontsize=fontsize,
+            ha=side,
+            va="bottom",
+            clip_on=False,
+        )
         self.set(value, text)
 
     def set(self, value: float, text: str | None = None) -> None:

@@ -162,8 +162,10 @@ class Control:
                     raise ValueError(f"Control {self.name!r} needs a finite {key}, got {v!r}")
                 object.__setattr__(self, key, float(v))
             if not self.min < self.max or self.step <= 0:
-                raise ValueError(f"Control {self.name!r}: need min < max and step > 0, "
-                                 f"got min={self.min}, max={self.max}, step={self.step}")
+                raise ValueError(
+                    f"Control {self.name!r}: need min < max and step > 0, "
+                    f"got min={self.min}, max={self.max}, step={self.step}"
+                )
             if self.scale == "log":
                 if self.min <= 0:
                     raise ValueError(f"Control {self.name!r}: a log scale needs min > 0, got {self.min}")
@@ -198,8 +200,11 @@ class Control:
             raise ValueError(f"{self.name} must be a number ({self.label}), got {value!r}") from None
         if not math.isfinite(number):
             raise ValueError(f"{self.name} must be finite ({self.label}), got {value!r}")
-        if strict and not (self.min <= number <= self.max or math.isclose(number, self.min, rel_tol=1e-12)
-                           or math.isclose(number, self.max, rel_tol=1e-12)):
+        if strict and not (
+            self.min <= number <= self.max
+            or math.isclose(number, self.min, rel_tol=1e-12)
+            or math.isclose(number, self.max, rel_tol=1e-12)
+        ):
             raise ValueError(f"{self.name} must be in [{self.min:g}, {self.max:g}] ({self.label}), got {number:g}")
         return min(max(number, self.min), self.max)
 
@@ -243,34 +248,57 @@ class Control:
 
         Sliders send their value while dragged (``continuous_update``): `Demo` coalesces the changes.
         """
-        common = dict(description=self.label, style={"description_width": "initial"},
-                      layout=widgets.Layout(width="min(28rem, 100%)"))
+        common = dict(
+            description=self.label,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="min(28rem, 100%)"),
+        )
         if not self.numeric:
-            return choice_buttons([label for label, _ in self.options], self.label,
-                                  options=list(self.options), value=self.value)
+            return choice_buttons(
+                [label for label, _ in self.options], self.label, options=list(self.options), value=self.value
+            )
         if self.scale == "log":
             # ".3r": three significant digits in decimal notation ("1000", "0.000100"), never "1e+03"
-            return widgets.FloatLogSlider(value=self.value, base=10.0, min=math.log10(self.min),
-                                          max=math.log10(self.max), step=self.step, readout_format=".3r",
-                                          continuous_update=True, **common)
+            return widgets.FloatLogSlider(
+                value=self.value,
+                base=10.0,
+                min=math.log10(self.min),
+                max=math.log10(self.max),
+                step=self.step,
+                readout_format=".3r",
+                continuous_update=True,
+                **common,
+            )
         decimals = max(0, -math.floor(math.log10(self.step) + 1e-9))
-        return widgets.FloatSlider(value=self.value, min=self.min, max=self.max, step=self.step,
-                                   readout_format=f".{decimals}f", continuous_update=True, **common)
+        return widgets.FloatSlider(
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            readout_format=f".{decimals}f",
+            continuous_update=True,
+            **common,
+        )
 
 
 def choice_buttons(labels: Sequence[str], description: str, **kwargs) -> widgets.ToggleButtons:
     """A labelled button set for a discrete choice (live: ``options``/``value``; static: jslinked ``index``)."""
-    return widgets.ToggleButtons(description=description, tooltips=list(labels),
-                                 style={"description_width": "initial", "button_width": "auto"}, **kwargs)
+    return widgets.ToggleButtons(
+        description=description,
+        tooltips=list(labels),
+        style={"description_width": "initial", "button_width": "auto"},
+        **kwargs,
+    )
 
 
 def _hex_rgb(color: str) -> tuple[int, int, int]:
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
 
 
 #: Colours a frame must show exactly: white, black and the house palette.
-_EXACT = np.array([(255, 255, 255), (0, 0, 0)] + [_hex_rgb(c) for c in (*plotting.COLORS.values(),
-                                                                         *plotting.ION_COLORS.values())])
+_EXACT = np.array(
+    [(255, 255, 255), (0, 0, 0)] + [_hex_rgb(c) for c in (*plotting.COLORS.values(), *plotting.ION_COLORS.values())]
+)
 
 
 def _snap_palette(palette: list[int], tolerance: int = 8) -> list[int]:
@@ -290,10 +318,12 @@ def img_html(png: bytes, alt: str, width_px: int, height_px: int) -> str:
     frame sideways rather than shrinking its text below the caption size.
     """
     data = base64.b64encode(png).decode("ascii")
-    return (f'<div class="ipsp-demo-frame" style="overflow-x:auto;max-width:100%;background:#fff">'
-            f'<img alt="{html.escape(alt, quote=True)}" width="{width_px}" height="{height_px}" '
-            f'style="width:{width_px}px;max-width:none;height:auto;display:block" '
-            f'src="data:image/png;base64,{data}"></div>')
+    return (
+        f'<div class="ipsp-demo-frame" style="overflow-x:auto;max-width:100%;background:#fff">'
+        f'<img alt="{html.escape(alt, quote=True)}" width="{width_px}" height="{height_px}" '
+        f'style="width:{width_px}px;max-width:none;height:auto;display:block" '
+        f'src="data:image/png;base64,{data}"></div>'
+    )
 
 
 class _LatestWins:
@@ -437,8 +467,10 @@ class Demo:
         self.static = static
         n_frames = math.prod(len(specs[s].static_grid(DEFAULT_POINTS[len(static)])) for s in static)
         if n_frames > MAX_FRAMES:
-            raise ValueError(f"{type(self).__name__}: the static grid has {n_frames} frames, more than "
-                             f"{MAX_FRAMES}; pass fewer static_values")
+            raise ValueError(
+                f"{type(self).__name__}: the static grid has {n_frames} frames, more than "
+                f"{MAX_FRAMES}; pass fewer static_values"
+            )
         self.controls = {name: spec.widget() for name, spec in specs.items()}
         self.artists: dict[str, Any] = {}
         # One lock around the figure: the render worker and synchronous updates never draw at once.
@@ -483,8 +515,9 @@ class Demo:
         """
         unknown = [k for k in values if k not in self.controls]
         if unknown:
-            raise ValueError(f"{type(self).__name__} has no control {unknown[0]!r}; "
-                             f"valid controls: {', '.join(self.controls)}")
+            raise ValueError(
+                f"{type(self).__name__} has no control {unknown[0]!r}; valid controls: {', '.join(self.controls)}"
+            )
         checked = {k: self._specs[k].clamp(v) for k, v in values.items()}
         with self._lock:
             self._set_silently(checked)
@@ -555,8 +588,10 @@ class Demo:
         with mpl.rc_context(plotting.DEMO_STYLE):
             scene = [id(a) for a in draw_order(self.figure)]
             if self._background is not None and scene != self._scene:
-                raise ValueError(f"{type(self).__name__}: render added or removed artists, which a blitted frame "
-                                 "would never show; create every artist in build, or set blit = False")
+                raise ValueError(
+                    f"{type(self).__name__}: render added or removed artists, which a blitted frame "
+                    "would never show; create every artist in build, or set blit = False"
+                )
             if self._background is None:
                 # The first moving artist in draw order and everything painted after it is redrawn each
                 # frame (also static artists of later or twin axes that sit above it); the rest is cached.
@@ -565,9 +600,11 @@ class Demo:
                 dynamic = self._dynamic()
                 lost = [a for a in dynamic if id(a) not in position]
                 if lost:
-                    raise ValueError(f"{type(self).__name__}: cannot blit {type(lost[0]).__name__} {lost[0]!r}: it "
-                                     "is not drawn by the figure or an axes directly (inside a legend?); "
-                                     "set blit = False")
+                    raise ValueError(
+                        f"{type(self).__name__}: cannot blit {type(lost[0]).__name__} {lost[0]!r}: it "
+                        "is not drawn by the figure or an axes directly (inside a legend?); "
+                        "set blit = False"
+                    )
                 first = min((position[id(a)] for a in dynamic), default=len(order))
                 redraw = order[first:]
                 animated = [a.get_animated() for a in redraw]
@@ -654,9 +691,16 @@ class Demo:
                 index = grid.index(current[name]) if current[name] in grid else 0
             start.append(index)
             if spec.numeric:
-                sliders.append(widgets.SelectionSlider(
-                    options=labels, index=index, description=spec.label, continuous_update=True,
-                    style={"description_width": "initial"}, layout=widgets.Layout(width="min(28rem, 100%)")))
+                sliders.append(
+                    widgets.SelectionSlider(
+                        options=labels,
+                        index=index,
+                        description=spec.label,
+                        continuous_update=True,
+                        style={"description_width": "initial"},
+                        layout=widgets.Layout(width="min(28rem, 100%)"),
+                    )
+                )
             else:  # a choice is a button set on the website too; its index switches frames the same way
                 sliders.append(choice_buttons(labels, spec.label, options=labels, index=index))
         links = []
@@ -667,8 +711,10 @@ class Demo:
             links.append(widgets.jslink((sliders[0], "index"), (stack, "selected_index")))
         else:
             n_inner = len(list(grids.values())[1])
-            inner = [widgets.Stack(children=images[i:i + n_inner], selected_index=start[1])
-                     for i in range(0, len(images), n_inner)]
+            inner = [
+                widgets.Stack(children=images[i : i + n_inner], selected_index=start[1])
+                for i in range(0, len(images), n_inner)
+            ]
             stack = widgets.Stack(children=inner, selected_index=start[0])
             links.append(widgets.jslink((sliders[0], "index"), (stack, "selected_index")))
             links.extend(widgets.jslink((sliders[1], "index"), (s, "selected_index")) for s in inner)
@@ -677,9 +723,12 @@ class Demo:
         if fixed:
             moving = " and ".join(self._specs[n].label for n in grids) or "nothing"
             held = "; ".join(f"{self._specs[n].label} = {self._specs[n].format(current[n])}" for n in fixed)
-            children.append(widgets.HTML(
-                f"<p><em>On the website only {html.escape(moving)} move{'s' if len(grids) == 1 else ''} "
-                f"(fixed here: {html.escape(held)}); run the notebook (Binder) for all controls.</em></p>"))
+            children.append(
+                widgets.HTML(
+                    f"<p><em>On the website only {html.escape(moving)} move{'s' if len(grids) == 1 else ''} "
+                    f"(fixed here: {html.escape(held)}); run the notebook (Binder) for all controls.</em></p>"
+                )
+            )
         children += sliders + [stack]
         box = widgets.VBox(children)
         box.add_class("ipsp-demo")

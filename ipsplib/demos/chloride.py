@@ -60,8 +60,9 @@ def balance(kcc2_share_pct, p_hco3_over_p_cl):
     cell = dict(g_nkcc1_nS=g_nkcc1, g_kcc2_nS=g_kcc2, g_cl_nS=G_CL_NS, v_mV=V_REST_MV, temperature_c=TEMPERATURE_C)
     e_cl = steady_state_e_cl_mV(**cell)
     cl_in = chloride_steady_state(**cell, cl_out_mM=CL_OUT_MM)
-    e_gaba = gaba_reversal(cl_in_mM=cl_in, cl_out_mM=CL_OUT_MM, p_hco3_over_p_cl=p_hco3_over_p_cl,
-                           temperature_c=TEMPERATURE_C)
+    e_gaba = gaba_reversal(
+        cl_in_mM=cl_in, cl_out_mM=CL_OUT_MM, p_hco3_over_p_cl=p_hco3_over_p_cl, temperature_c=TEMPERATURE_C
+    )
     return cl_in, e_cl, e_gaba
 
 
@@ -80,9 +81,11 @@ E_CL, E_GABA = r"$E_\mathrm{Cl}$", r"$E_\mathrm{GABA}$"
 
 class ChlorideHomeostasis(Demo):
     title = "Chloride homeostasis: NKCC1, KCC2 and bicarbonate set the GABA-A reversal potential"
-    model = (f"Model cell: NKCC1 + KCC2 = {TOTAL_TRANSPORT_NS:g} nS of cotransport, a {G_CL_NS:g} nS Cl⁻ leak, "
-             f"rest {_mv(V_REST_MV, 0)} mV, threshold {_mv(V_THRESHOLD_MV, 0)} mV, [Cl⁻]ₒ {CL_OUT_MM:g} mM, "
-             f"{TEMPERATURE_C:g} °C.")
+    model = (
+        f"Model cell: NKCC1 + KCC2 = {TOTAL_TRANSPORT_NS:g} nS of cotransport, a {G_CL_NS:g} nS Cl⁻ leak, "
+        f"rest {_mv(V_REST_MV, 0)} mV, threshold {_mv(V_THRESHOLD_MV, 0)} mV, [Cl⁻]ₒ {CL_OUT_MM:g} mM, "
+        f"{TEMPERATURE_C:g} °C."
+    )
     figsize_in = (7.0, 8.6)
 
     def build(self):
@@ -95,8 +98,15 @@ class ChlorideHomeostasis(Demo):
         ax_s.set(xlim=(0.0, 100.0), ylim=Y_LIMITS_MV)
         plotting.label(ax_s, "KCC2 share of cotransport (%)", "e")
         for value, text, color, style, x, ha, va in [
-            (e_nkcc1, r"NKCC1 limit $(E_\mathrm{Na}+E_\mathrm{K})/2$ " + _mv(e_nkcc1), colors["leak"], "--", 0.99,
-             "right", "bottom"),
+            (
+                e_nkcc1,
+                r"NKCC1 limit $(E_\mathrm{Na}+E_\mathrm{K})/2$ " + _mv(e_nkcc1),
+                colors["leak"],
+                "--",
+                0.99,
+                "right",
+                "bottom",
+            ),
             (e_k, r"KCC2 limit $E_\mathrm{K}$ " + _mv(e_k), ions["K"], "--", 0.99, "right", "top"),
             (V_REST_MV, f"rest {_mv(V_REST_MV)}", colors["leak"], ":", 0.01, "left", "bottom"),
             (V_THRESHOLD_MV, f"threshold {_mv(V_THRESHOLD_MV)}", colors["threshold"], ":", 0.01, "left", "bottom"),
@@ -105,11 +115,20 @@ class ChlorideHomeostasis(Demo):
             ax_s.text(x, value, text, transform=ax_s.get_yaxis_transform(), color=color, ha=ha, va=va)
         for name, share in PRESET_SHARE_PCT.items():
             ax_s.axvline(share, color=colors["leak"], linestyle=":", linewidth=1.0)
-            ax_s.text(share, 0.99, name, transform=ax_s.get_xaxis_transform(), ha="center",
-                      va="top", color=colors["leak"], bbox=dict(facecolor="white", edgecolor="none", pad=1))
+            ax_s.text(
+                share,
+                0.99,
+                name,
+                transform=ax_s.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                color=colors["leak"],
+                bbox=dict(facecolor="white", edgecolor="none", pad=1),
+            )
         (self.artists["e_cl_curve"],) = ax_s.plot([], [], color=ions["Cl"], label=E_CL)
-        (self.artists["e_gaba_curve"],) = ax_s.plot([], [], color=colors["membrane"], linestyle="-.",
-                                                   label=f"{E_GABA} (GHK)")
+        (self.artists["e_gaba_curve"],) = ax_s.plot(
+            [], [], color=colors["membrane"], linestyle="-.", label=f"{E_GABA} (GHK)"
+        )
         (self.artists["presets"],) = ax_s.plot([], [], "o", color=colors["membrane"], mfc="white", markersize=6)
         (self.artists["e_cl_point"],) = ax_s.plot([], [], "o", color=ions["Cl"], markersize=8)
         (self.artists["e_gaba_point"],) = ax_s.plot([], [], "D", color=colors["membrane"], markersize=7)
@@ -120,10 +139,12 @@ class ChlorideHomeostasis(Demo):
         plotting.label(ax_p, r"$P_\mathrm{HCO_3}/P_\mathrm{Cl}$ (ratio)", "e")
         (self.artists["p_e_cl"],) = ax_p.plot([], [], color=ions["Cl"], linewidth=1.0, label=E_CL)
         (self.artists["p_ghk"],) = ax_p.plot([], [], color=colors["membrane"], linestyle="-.", label="GHK")
-        (self.artists["p_jedlicka"],) = ax_p.plot([], [], color=colors["slow"], linestyle="--",
-                                                  label=r"$(1-P)E_\mathrm{Cl} + P E_\mathrm{HCO_3}$")
-        (self.artists["p_lombardi"],) = ax_p.plot([], [], color=colors["reference"], linestyle=":",
-                                                  label=r"$(E_\mathrm{Cl} + P E_\mathrm{HCO_3})/(1+P)$")
+        (self.artists["p_jedlicka"],) = ax_p.plot(
+            [], [], color=colors["slow"], linestyle="--", label=r"$(1-P)E_\mathrm{Cl} + P E_\mathrm{HCO_3}$"
+        )
+        (self.artists["p_lombardi"],) = ax_p.plot(
+            [], [], color=colors["reference"], linestyle=":", label=r"$(E_\mathrm{Cl} + P E_\mathrm{HCO_3})/(1+P)$"
+        )
         (self.artists["p_point"],) = ax_p.plot([], [], "D", color=colors["membrane"], markersize=7)
         ax_p.legend(loc="lower right", ncols=2, columnspacing=0.8, handlelength=1.6)
         self.artists["p_title"] = ax_p.set_title("")
@@ -151,17 +172,20 @@ class ChlorideHomeostasis(Demo):
         self.artists["p_point"].set_data([p], [e_gaba])
         self.artists["p_title"].set_text(f"At [Cl⁻]ᵢ = {cl_in:.1f} mM")
         self.artists["readout"].set_text(
-            f"KCC2 {share:.0f} % → [Cl⁻]ᵢ = {cl_in:.1f} mM\n{E_CL} = {_mv(e_cl)} mV, {E_GABA} = {_mv(e_gaba)} mV")
+            f"KCC2 {share:.0f} % → [Cl⁻]ᵢ = {cl_in:.1f} mM\n{E_CL} = {_mv(e_cl)} mV, {E_GABA} = {_mv(e_gaba)} mV"
+        )
         e_j = float(gaba_reversal_weighted(p_hco3=p, form="jedlicka", **kwargs))
         e_l = float(gaba_reversal_weighted(p_hco3=p, form="lombardi", **kwargs))
-        return (f"With KCC2 carrying {share:.0f} % of a {TOTAL_TRANSPORT_NS:g} nS cotransport and NKCC1 the rest, "
-                f"a {G_CL_NS:g} nS Cl⁻ leak at {_mv(V_REST_MV)} mV, [Cl⁻]ₒ {CL_OUT_MM:g} mM and "
-                f"{TEMPERATURE_C:g} °C, the steady state is [Cl⁻]ᵢ = {cl_in:.1f} mM and the chloride reversal "
-                f"potential is {_mv(e_cl)} mV. With a bicarbonate-to-chloride permeability ratio of {p:.2f}, GHK "
-                f"gives the GABA-A reversal potential, {_mv(e_gaba)} mV, {_effect(e_gaba)}. The weighted "
-                f"approximations give {_mv(e_j)} mV ((1−P) form) and {_mv(e_l)} mV ((1+P) form). "
-                f"Marked: immature ({PRESET_SHARE_PCT['immature']:.0f} %) and mature "
-                f"({PRESET_SHARE_PCT['mature']:.0f} %) balances.")
+        return (
+            f"With KCC2 carrying {share:.0f} % of a {TOTAL_TRANSPORT_NS:g} nS cotransport and NKCC1 the rest, "
+            f"a {G_CL_NS:g} nS Cl⁻ leak at {_mv(V_REST_MV)} mV, [Cl⁻]ₒ {CL_OUT_MM:g} mM and "
+            f"{TEMPERATURE_C:g} °C, the steady state is [Cl⁻]ᵢ = {cl_in:.1f} mM and the chloride reversal "
+            f"potential is {_mv(e_cl)} mV. With a bicarbonate-to-chloride permeability ratio of {p:.2f}, GHK "
+            f"gives the GABA-A reversal potential, {_mv(e_gaba)} mV, {_effect(e_gaba)}. The weighted "
+            f"approximations give {_mv(e_j)} mV ((1−P) form) and {_mv(e_l)} mV ((1+P) form). "
+            f"Marked: immature ({PRESET_SHARE_PCT['immature']:.0f} %) and mature "
+            f"({PRESET_SHARE_PCT['mature']:.0f} %) balances."
+        )
 
 
 @register("chloride_homeostasis")
@@ -169,10 +193,24 @@ def chloride_homeostasis() -> ChlorideHomeostasis:
     """KCC2 : NKCC1 balance and P_HCO3/P_Cl -> steady-state [Cl⁻]ᵢ -> E_Cl and E_GABA."""
     return ChlorideHomeostasis(
         controls=[
-            Control("kcc2_share_pct", "KCC2 share of cotransport (%)", min=0.0, max=100.0, step=1.0,
-                    value=PRESET_SHARE_PCT["mature"], static_values=(0, 10, 20, 35, 50, 65, 80, 90, 100)),
-            Control("p_hco3_over_p_cl", "HCO₃⁻ : Cl⁻ permeability (ratio)", min=0.0, max=0.5, step=0.01, value=0.2,
-                    static_values=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)),
+            Control(
+                "kcc2_share_pct",
+                "KCC2 share of cotransport (%)",
+                min=0.0,
+                max=100.0,
+                step=1.0,
+                value=PRESET_SHARE_PCT["mature"],
+                static_values=(0, 10, 20, 35, 50, 65, 80, 90, 100),
+            ),
+            Control(
+                "p_hco3_over_p_cl",
+                "HCO₃⁻ : Cl⁻ permeability (ratio)",
+                min=0.0,
+                max=0.5,
+                step=0.01,
+                value=0.2,
+                static_values=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+            ),
         ],
         static=("kcc2_share_pct", "p_hco3_over_p_cl"),
     )

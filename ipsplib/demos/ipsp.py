@@ -49,10 +49,12 @@ CL_IN_RANGE_MM = (2.0, 60.0)
 
 class IpspReversal(Demo):
     title = "IPSP reversal: intracellular chloride sets the chloride reversal potential"
-    model = (f"Model cell (as in the chapter): {CELL.c_m_pF:g} pF, {CELL.g_leak_nS:g} nS leak (membrane time "
-             f"constant {CELL.tau_m_ms:g} ms), rest {_mv(CELL.e_leak_mV, 0)} mV, integrate-and-fire threshold "
-             f"{_mv(CELL.v_threshold_mV, 0)} mV; a {EPSP.g_max_nS:g} nS AMPA and a {G_GABA_NS:g} nS GABA-A input "
-             f"at {ONSET_MS:g} ms.")
+    model = (
+        f"Model cell (as in the chapter): {CELL.c_m_pF:g} pF, {CELL.g_leak_nS:g} nS leak (membrane time "
+        f"constant {CELL.tau_m_ms:g} ms), rest {_mv(CELL.e_leak_mV, 0)} mV, integrate-and-fire threshold "
+        f"{_mv(CELL.v_threshold_mV, 0)} mV; a {EPSP.g_max_nS:g} nS AMPA and a {G_GABA_NS:g} nS GABA-A input "
+        f"at {ONSET_MS:g} ms."
+    )
     figsize_in = (7.0, 8.0)
 
     def build(self):
@@ -66,41 +68,63 @@ class IpspReversal(Demo):
         ax_e.xaxis.set_minor_formatter(NullFormatter())
         plotting.label(ax_e, "[Cl⁻]ᵢ (mM, log scale)", "e")
         (self.artists["e_cl_curve"],) = ax_e.plot([], [], color=plotting.ION_COLORS["Cl"], label=E_CL)
-        (self.artists["e_gaba_curve"],) = ax_e.plot([], [], color=colors["inhibition"], linestyle="-.",
-                                                   label=f"{E_GABA} (Cl⁻ + HCO₃⁻)")
+        (self.artists["e_gaba_curve"],) = ax_e.plot(
+            [], [], color=colors["inhibition"], linestyle="-.", label=f"{E_GABA} (Cl⁻ + HCO₃⁻)"
+        )
         (self.artists["e_cl_point"],) = ax_e.plot([], [], "o", color=plotting.ION_COLORS["Cl"])
         (self.artists["e_gaba_point"],) = ax_e.plot([], [], "o", color=colors["inhibition"], mfc="white")
         ax_e.axhline(CELL.e_leak_mV, color=colors["leak"], linewidth=1.0, linestyle=":")
         ax_e.axhline(CELL.v_threshold_mV, color=colors["threshold"], linewidth=1.0, linestyle=":")
-        ax_e.text(0.99, CELL.e_leak_mV, "rest", transform=ax_e.get_yaxis_transform(), color=colors["leak"],
-                  va="top", ha="right")
-        ax_e.text(0.99, CELL.v_threshold_mV, "threshold", transform=ax_e.get_yaxis_transform(),
-                  color=colors["threshold"], va="bottom", ha="right")
+        ax_e.text(
+            0.99,
+            CELL.e_leak_mV,
+            "rest",
+            transform=ax_e.get_yaxis_transform(),
+            color=colors["leak"],
+            va="top",
+            ha="right",
+        )
+        ax_e.text(
+            0.99,
+            CELL.v_threshold_mV,
+            "threshold",
+            transform=ax_e.get_yaxis_transform(),
+            color=colors["threshold"],
+            va="bottom",
+            ha="right",
+        )
         self.artists["readout"] = ax_e.text(0.02, 0.97, "", transform=ax_e.transAxes, va="top")
         ax_e.legend(loc="lower right", handlelength=1.5, borderaxespad=0.2)
         # bottom: the membrane potential
         ax_v.set(xlim=(0.0, DURATION_MS), ylim=(-90.0, -38.0))
         plotting.label(ax_v, "t", "v")
         self.levels = {
-            "rest": plotting.MovingLevel(ax_v, CELL.e_leak_mV, "rest", colors["leak"], side="left",
-                                         linestyle=":"),
-            "threshold": plotting.MovingLevel(ax_v, CELL.v_threshold_mV, "threshold", colors["threshold"],
-                                              side="left", linestyle=":"),
+            "rest": plotting.MovingLevel(ax_v, CELL.e_leak_mV, "rest", colors["leak"], side="left", linestyle=":"),
+            "threshold": plotting.MovingLevel(
+                ax_v, CELL.v_threshold_mV, "threshold", colors["threshold"], side="left", linestyle=":"
+            ),
             "e_cl": plotting.MovingLevel(ax_v, -80.0, E_CL, plotting.ION_COLORS["Cl"], linestyle="-", x=0.72),
             "e_gaba": plotting.MovingLevel(ax_v, -70.0, E_GABA, plotting.COLORS["inhibition"], linestyle="-."),
         }
         for name, level in self.levels.items():
             self.artists[f"{name}_line"] = level.line
             self.artists[f"{name}_label"] = level.label
-        (self.artists["v_epsp"],) = ax_v.plot([], [], color=colors["excitation"], linewidth=1.5, linestyle="--",
-                                              label="EPSP alone")
+        (self.artists["v_epsp"],) = ax_v.plot(
+            [], [], color=colors["excitation"], linewidth=1.5, linestyle="--", label="EPSP alone"
+        )
         (self.artists["v_ipsp"],) = ax_v.plot([], [], color=colors["inhibition"], label="IPSP alone")
-        (self.artists["v_both"],) = ax_v.plot([], [], color=colors["membrane"], linewidth=1.5,
-                                              label="EPSP + IPSP")
-        (self.artists["spikes"],) = ax_v.plot([], [], "|", color=colors["membrane"], markersize=14,
-                                              markeredgewidth=2.0, label="spike")
-        ax_v.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=4, handlelength=1.5,
-                    columnspacing=0.8, handletextpad=0.4)
+        (self.artists["v_both"],) = ax_v.plot([], [], color=colors["membrane"], linewidth=1.5, label="EPSP + IPSP")
+        (self.artists["spikes"],) = ax_v.plot(
+            [], [], "|", color=colors["membrane"], markersize=14, markeredgewidth=2.0, label="spike"
+        )
+        ax_v.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.22),
+            ncols=4,
+            handlelength=1.5,
+            columnspacing=0.8,
+            handletextpad=0.4,
+        )
         # The EPSP alone does not depend on chloride: simulate it once.
         self._epsp = simulate(CELL, [(EPSP, [ONSET_MS])], duration_ms=DURATION_MS, dt_ms=DT_MS)
         self.artists["v_epsp"].set_data(self._epsp.t_ms, self._epsp.v_mV)
@@ -109,8 +133,7 @@ class IpspReversal(Demo):
         e_cl = nernst(c_out_mM=cl_out_mM, c_in_mM=cl_in_mM, z=-1)
         e_gaba = gaba_reversal(cl_in_mM=cl_in_mM, cl_out_mM=cl_out_mM)
         self.artists["e_cl_curve"].set_data(self._cl_grid, nernst(c_out_mM=cl_out_mM, c_in_mM=self._cl_grid, z=-1))
-        self.artists["e_gaba_curve"].set_data(self._cl_grid, gaba_reversal(cl_in_mM=self._cl_grid,
-                                                                           cl_out_mM=cl_out_mM))
+        self.artists["e_gaba_curve"].set_data(self._cl_grid, gaba_reversal(cl_in_mM=self._cl_grid, cl_out_mM=cl_out_mM))
         self.artists["e_cl_point"].set_data([cl_in_mM], [e_cl])
         self.artists["e_gaba_point"].set_data([cl_in_mM], [e_gaba])
         self.levels["e_cl"].set(e_cl, E_CL)
@@ -133,16 +156,22 @@ class IpspReversal(Demo):
             ipsp_text = f"the IPSP alone {verb} the cell by {abs(ipsp_mV):.1f} mV"
         epsp_peak = float(self._epsp.v_mV.max())
         if both.spikes_ms.size:
-            both_text = (f"the EPSP alone peaks at {_mv(epsp_peak)} mV, below threshold; with the coincident "
-                         f"IPSP the cell fires a spike at {both.spikes_ms[0]:.1f} ms")
+            both_text = (
+                f"the EPSP alone peaks at {_mv(epsp_peak)} mV, below threshold; with the coincident "
+                f"IPSP the cell fires a spike at {both.spikes_ms[0]:.1f} ms"
+            )
         else:
             change = float(both.v_mV.max()) - epsp_peak
-            both_text = (f"the EPSP alone peaks at {_mv(epsp_peak)} mV; with the coincident IPSP it peaks at "
-                         f"{_mv(float(both.v_mV.max()))} mV ({_mv(change, signed=True)} mV), no spike")
-        return (f"[Cl⁻]ᵢ = {cl_in_mM:g} mM and [Cl⁻]ₒ = {cl_out_mM:g} mM give the chloride reversal potential, "
-                f"{_mv(e_cl)} mV, and, with bicarbonate, the GABA-A reversal potential, {_mv(e_gaba)} mV "
-                f"(rest {_mv(CELL.e_leak_mV)} mV, threshold "
-                f"{_mv(CELL.v_threshold_mV)} mV). Plotted: {ipsp_text}; {both_text}.")
+            both_text = (
+                f"the EPSP alone peaks at {_mv(epsp_peak)} mV; with the coincident IPSP it peaks at "
+                f"{_mv(float(both.v_mV.max()))} mV ({_mv(change, signed=True)} mV), no spike"
+            )
+        return (
+            f"[Cl⁻]ᵢ = {cl_in_mM:g} mM and [Cl⁻]ₒ = {cl_out_mM:g} mM give the chloride reversal potential, "
+            f"{_mv(e_cl)} mV, and, with bicarbonate, the GABA-A reversal potential, {_mv(e_gaba)} mV "
+            f"(rest {_mv(CELL.e_leak_mV)} mV, threshold "
+            f"{_mv(CELL.v_threshold_mV)} mV). Plotted: {ipsp_text}; {both_text}."
+        )
 
 
 @register("ipsp_reversal")
@@ -150,9 +179,15 @@ def ipsp_reversal() -> IpspReversal:
     """[Cl⁻]ᵢ (and [Cl⁻]ₒ) -> E_Cl and E_GABA -> the IPSP alone and with a coincident EPSP."""
     return IpspReversal(
         controls=[
-            Control("cl_in_mM", "[Cl⁻]ᵢ (mM)", min=CL_IN_RANGE_MM[0], max=CL_IN_RANGE_MM[1], step=1.0,
-                    value=MAMMALIAN_IN_MM["Cl"],
-                    static_values=(2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 25, 30, 40, 50, 60)),
+            Control(
+                "cl_in_mM",
+                "[Cl⁻]ᵢ (mM)",
+                min=CL_IN_RANGE_MM[0],
+                max=CL_IN_RANGE_MM[1],
+                step=1.0,
+                value=MAMMALIAN_IN_MM["Cl"],
+                static_values=(2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 25, 30, 40, 50, 60),
+            ),
             Control("cl_out_mM", "[Cl⁻]ₒ (mM)", min=100.0, max=140.0, step=5.0, value=CL_OUT_ACSF_MM),
         ],
         static=("cl_in_mM",),
