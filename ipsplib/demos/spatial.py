@@ -106,7 +106,7 @@ class SpatialSummation(Demo):
                                                    arrowprops=dict(arrowstyle="<->", color=colors["reference"]))
         self.artists["lambda_text"] = ax_x.text(0.0, 0.0, "", color=colors["reference"], ha="center", va="bottom")
         ax_x.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, handlelength=1.6, columnspacing=0.8)
-        ax_t.set(xlim=(0.0, DURATION_MS), ylim=(-0.2, 6.0))
+        ax_t.set(xlim=(0.0, DURATION_MS), ylim=(-0.2, 7.5))
         plotting.label(ax_t, "t", "Depolarization at the soma (mV)")
         (self.artists["soma_alone"],) = ax_t.plot([], [], color=colors["excitation"], linestyle="--",
                                                   label="EPSP alone")
