@@ -46,6 +46,7 @@ AMPA synapse at the tip of a dendrite 2 lambda long.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,15 @@ class Modes:
         return self.q.T @ (self.inv_sqrt_c.reshape((-1,) + (1,) * (np.ndim(r) - 1)) * r)
 
 
+def read(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """z @ r for a time-major modal history z (n_t, m) and a readout r (m,), without BLAS.
+
+    A multithreaded BLAS matrix-vector product of this shape can be 10-100x slower
+    than this loop when the machine is busy (tooling note: 2 cores, many users).
+    """
+    return np.einsum("tm,m->t", z, r)
+
+
 def modes(c_pF: np.ndarray, g_nS: np.ndarray) -> Modes:
     """Modes of the network with node capacitances c_pF and symmetric conductance matrix g_nS."""
     s = 1.0 / np.sqrt(c_pF)
@@ -93,7 +103,9 @@ def _hold_coefficients(lam: np.ndarray, h: float):
     return decay, phi - psi, psi
 
 
-def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_fine=None, substeps: int = 1):
+def integrate(
+    md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_fine=None, substeps: int = 1, rho=None, drive=None
+):
     """Integrate the network from its steady state (u = 0) under the site conductances.
 
     Over each step the synaptic current J is taken linear in time between its
@@ -124,13 +136,18 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         ``g_fine(index)`` gives the conductances (k, len(index)), nS, at the points
         t = index dt / substeps of the fine grid (needed with ``fine``).
     substeps : int
+    drive : tuple (d_point, d_fine), optional
+        For voltage-independent sites only: sum g E of each site (several synapses
+        merged at one site), nS mV, on the grid and as a callable like g_fine; then
+        J = D - G s and ``e_rel`` is not used.
+    rho : ndarray (k,), optional
+        Local resistance of each site, GOhm: the site potential is s = w^T u + rho J
+        (the kink of the potential at a point synapse between two nodes; 0 on a node).
 
     Returns
     -------
-    z : ndarray (n_modes, n_steps + 1)
-        Modal state on the grid (z[:, 0] = 0).
-    s : ndarray (k, n_steps + 1)
-        Site potentials relative to the baseline, mV.
+    z : ndarray (n_steps + 1, n_modes)
+        Modal state on the grid, time-major (z[0] = 0); a readout r gives z @ r.
     j : ndarray (k, n_steps + 1)
         Synaptic current into each site, pA (inward positive), including the block.
     """
@@ -142,6 +159,7 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     if fine is None or substeps == 1 or not np.any(fine):
         kinds = np.zeros(n_steps, dtype=int)
         g_end = g_point[:, 1:]
+        d_end = None if drive is None else drive[0][:, 1:]
         record = np.arange(n_steps)
     else:
         counts = np.where(fine, substeps, 1)
@@ -153,6 +171,10 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         g_end = np.repeat(g_point[:, 1:], counts, axis=1)
         sub = kinds == 1
         g_end[:, sub] = g_fine(end_fine[sub])
+        d_end = None
+        if drive is not None:
+            d_end = np.repeat(drive[0][:, 1:], counts, axis=1)
+            d_end[:, sub] = drive[1](end_fine[sub])
         record = np.cumsum(counts) - 1  # the (sub)step that ends on each grid point
     tables = []
     for h in (dt, dt / max(substeps, 1)):
@@ -164,15 +186,16 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
     wb_p = np.array([t[2] for t in tables])
     ka = np.array([t[3] for t in tables])
     kb = np.array([t[4] for t in tables])
+    if rho is not None:
+        kb = kb + np.diag(np.asarray(rho, dtype=float))[None]  # in the site equation only, not in the modes
     n_total = kinds.size
     z_out = np.zeros((n_steps + 1, lam.size))
-    s_out = np.zeros((n_steps + 1, k))
     j_out = np.zeros((n_steps + 1, k))
     blocked = mg > 0
     eye = np.eye(k)
     zn = np.zeros(lam.size)
     sn = np.zeros(k)
-    jn = g_point[:, 0] * _block(v_base, mg) * e_rel
+    jn = g_point[:, 0] * _block(v_base, mg) * e_rel if drive is None else drive[0][:, 0].copy()
     j_out[0] = jn
     rec = np.zeros(n_total, dtype=bool)
     rec[record] = True
@@ -185,7 +208,8 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         kbg = kb[kinds] * g_end.T[:, None, :]  # (n_total, k, k)
         a_inv = np.linalg.inv(eye[None] + kbg)
         m_step = -g_end.T[:, :, None] * a_inv
-        c_step = g_end.T * (e_rel - (a_inv @ (kbg @ e_rel)[:, :, None])[:, :, 0])
+        d_t = g_end.T * e_rel if d_end is None else d_end.T  # D = sum g E of each site
+        c_step = d_t - g_end.T * (a_inv @ (kb[kinds] @ d_t[:, :, None]))[:, :, 0]
         base = [np.hstack([pa_t[kind], ka[kind]]) for kind in (0, 1)]
         wab = [np.hstack([wa_p[kind], wb_p[kind]]) for kind in (0, 1)]
         m = lam.size
@@ -198,7 +222,10 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         tmp_k1, tmp_m = np.ones(k + 1), np.empty(m)
         tmp_k = tmp_k1[:k]
         dot = np.dot
-        for q in range(n_total):
+        # Before the first conductance opens (and with no current at t = 0) the network stays at rest: z = 0.
+        active = np.flatnonzero(np.any(g_end != 0.0, axis=0))
+        q_start = 0 if np.any(jn != 0.0) else (int(active[0]) if active.size else n_total)
+        for q in range(q_start, n_total):
             kind = kinds_list[q]
             dot(base[kind], x, out=tmp_k)
             dot(mc_step[q], tmp_k1, out=j_new)
@@ -210,9 +237,12 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
                 i = point_list[q]
                 z_out[i] = z_part
                 j_out[i] = j_new
-        s_out = z_out @ p  # s = P^T z on the grid
-        return z_out.T, s_out.T, j_out.T
+        return z_out, j_out.T
     g_t = g_end.T
+    if k == 1:
+        return _integrate_one_blocked(
+            n_total, kinds, rec, point, z_out, j_out, pa_t, ka, kb, decay_t, wa_p, wb_p, g_end[0], e_rel, mg, v_base, jn
+        )
     s_prev = sn
     for q in range(n_total):
         kind = kinds[q]
@@ -230,8 +260,47 @@ def integrate(md: Modes, w, g_point, e_rel, mg, v_base, dt: float, fine=None, g_
         s_prev, sn = sn, s_new
         if rec[q]:
             i = point[q]
-            z_out[i], s_out[i], j_out[i] = zn, s_new, j_new
-    return z_out.T, s_out.T, j_out.T
+            z_out[i], j_out[i] = zn, j_new
+    return z_out, j_out.T
+
+
+def _integrate_one_blocked(
+    n_total, kinds, rec, point, z_out, j_out, pa_t, ka, kb, decay_t, wa_p, wb_p, g, e, mg, v0, j0
+):
+    """The blocked-synapse loop of `integrate` for one site, in scalars (the same equations, fewer numpy calls)."""
+    e, mg_scale, v0 = float(e[0]), float(mg[0]) / MG_BLOCK_KD_MM, float(v0[0])
+    base = [np.concatenate([pa_t[kind][0], ka[kind][0]]) for kind in (0, 1)]  # h = base . [z, J_n]
+    kb_l = [float(kb[0][0, 0]), float(kb[1][0, 0])]
+    wab = [np.column_stack([wa_p[kind][:, 0], wb_p[kind][:, 0]]) for kind in (0, 1)]
+    decay_l = [decay_t[0], decay_t[1]]
+    m = z_out.shape[1]
+    x = np.zeros(m + 1)
+    z_part = x[:m]
+    jj = np.zeros(2)
+    jn = float(j0[0])
+    x[m] = jn
+    sn = s_prev = 0.0
+    g_l, kinds_l, rec_l, point_l = g.tolist(), kinds.tolist(), rec.tolist(), point.tolist()
+    slope, exp = MG_BLOCK_SLOPE_PER_MV, math.exp
+    for q in range(n_total):
+        kind = kinds_l[q]
+        h = float(np.dot(base[kind], x))
+        s_guess = 2.0 * sn - s_prev
+        for _ in range(2):
+            geff = g_l[q] / (1.0 + mg_scale * exp(-slope * (v0 + s_guess)))
+            kbg = kb_l[kind] * geff
+            s_guess = (h + kbg * e) / (1.0 + kbg)
+        j_new = geff * (e - s_guess)
+        jj[0], jj[1] = jn, j_new
+        z_part *= decay_l[kind]
+        z_part += np.dot(wab[kind], jj)
+        x[m] = jn = j_new
+        s_prev, sn = sn, s_guess
+        if rec_l[q]:
+            i = point_l[q]
+            z_out[i] = z_part
+            j_out[i, 0] = j_new
+    return z_out, j_out.T
 
 
 def _block(v_mV, mg_mM):
@@ -263,15 +332,66 @@ def block_at(v_mV, mg_mM):
 SUBSTEPS = 4
 
 
-def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float):
-    """`integrate` for (Synapse, onsets_ms) pairs at sites w: conductances on the grid, fast rises split."""
-    eye = np.eye(len(pairs))
-    g_point, _ = _grid_conductances(pairs, n_steps, dt, weights=eye)
+def run(md: Modes, w, pairs, e_rel, mg, v_base, n_steps: int, dt: float, rho=None, site_keys=None):
+    """`integrate` for (Synapse, onsets_ms) pairs at sites w: conductances on the grid, fast rises split.
+
+    With ``site_keys`` (one hashable per input, e.g. its distance) and no
+    Mg2+-blocked input, inputs at the same site are merged into one site
+    (total G and sum g E), so the k x k systems grow with the number of
+    distinct sites, not of synapses.
+
+    Returns
+    -------
+    z : ndarray (n_steps + 1, n_modes)
+    j : ndarray (n_sites, n_steps + 1)
+        Synaptic current into each site, pA.
+    rep : list of int
+        For each site row, the index of one input at that site.
+    """
+    k = len(pairs)
     fine = fast_windows(pairs, n_steps, dt)
+    n_events = sum(np.size(onsets) for _, onsets in pairs)
+    if site_keys is None or np.any(mg > 0):
+        rows = np.eye(k)
+        rep = list(range(k))
+    else:
+        keys = list(dict.fromkeys(site_keys))
+        rows = np.array([[float(key == site) for key in site_keys] for site in keys])
+        rep = [list(site_keys).index(site) for site in keys]
+        rows = np.vstack([rows, rows * np.asarray(e_rel, dtype=float)[None, :]])
+    n_sites = len(rep)
+    values, _ = _grid_conductances(pairs, n_steps, dt, weights=rows)
+    fine_values = None
+    if fine.any() and n_events > 20:
+        fine_values, _ = _grid_conductances(pairs, n_steps * SUBSTEPS, dt / SUBSTEPS, weights=rows)
 
-    def g_fine(index):
-        # Only the substep ends inside the fast windows: the waveforms evaluated there directly.
+    def fine_rows(index):
+        if fine_values is not None:
+            return fine_values[:, index]
+        # Few events: the waveforms evaluated directly at the substep ends inside the fast windows.
         t = np.asarray(index, dtype=float) * (dt / SUBSTEPS)
-        return np.array([syn.conductance(t, onsets) for syn, onsets in pairs])
+        return rows @ np.array([syn.conductance(t, onsets) for syn, onsets in pairs])
 
-    return integrate(md, w, g_point, e_rel, mg, v_base, dt, fine=fine, g_fine=g_fine, substeps=SUBSTEPS)
+    w_s = w[:, rep]
+    rho_s = None if rho is None else np.asarray(rho, dtype=float)[rep]
+    if rows.shape[0] == n_sites:  # one row per input
+        z, j = integrate(
+            md, w_s, values, e_rel, mg, v_base, dt, fine=fine, g_fine=fine_rows, substeps=SUBSTEPS, rho=rho_s
+        )
+        return z, j, rep
+    drive = (values[n_sites:], lambda index: fine_rows(index)[n_sites:])
+    z, j = integrate(
+        md,
+        w_s,
+        values[:n_sites],
+        np.zeros(n_sites),
+        np.zeros(n_sites),
+        np.asarray(v_base, dtype=float)[rep],
+        dt,
+        fine=fine,
+        g_fine=lambda index: fine_rows(index)[:n_sites],
+        substeps=SUBSTEPS,
+        rho=rho_s,
+        drive=drive,
+    )
+    return z, j, rep

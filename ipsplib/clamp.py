@@ -138,15 +138,18 @@ def _clamp_current(synapse, cell, rs, distance, onsets, n_steps, dt, holding_mV:
         j = g_grid[0] * block * e_rel  # synaptic current into the site, pA (inward positive)
         z = None
     else:
-        z, _, j = _cable.run(md, w_free, [(synapse, onsets)], np.array([e_rel]), mg, np.array([v_site]), n_steps, dt)
+        rho = cell._site_rho([distance]) if isinstance(cell, BallAndStick) else None
+        z, j, _ = _cable.run(
+            md, w_free, [(synapse, onsets)], np.array([e_rel]), mg, np.array([v_site]), n_steps, dt, rho=rho
+        )
         j = j[0]
     if first == 1:
         # Soma node: 0 = -(G u)_0 + w_0 J + I_pipette, u_0 = 0.
         current = -w[0, 0] * j
         if md is not None:
-            current = current + md.readout(g_full[0, 1:]) @ z
+            current = current + _cable.read(z, md.readout(g_full[0, 1:]))
         return current
-    return -g_pip * (md.readout(np.eye(c_pF.size)[:, 0]) @ z)
+    return -g_pip * _cable.read(z, md.readout(np.eye(c_pF.size)[:, 0]))
 
 
 def voltage_clamp(

@@ -186,6 +186,28 @@ class BallAndStick:
         w[left + 1, cols] += theta
         return w
 
+    def _site_segments(self, distances_um):
+        """Segment index and fractional position theta in it of each distance."""
+        n = int(self.n_compartments)
+        x = np.asarray(distances_um, dtype=float) / (float(self.dend_length_um) / n)
+        left = np.minimum(np.floor(x).astype(int), n - 1)
+        return left, x - left
+
+    def _segment_resistance_GOhm(self) -> float:
+        """Axial resistance of one segment, GOhm (1/nS)."""
+        h = float(self.dend_length_um) / int(self.n_compartments)
+        return 4.0 * float(self.r_i_ohm_cm) * h / (1e5 * math.pi * float(self.dend_diam_um) ** 2)
+
+    def _site_rho(self, distances_um) -> np.ndarray:
+        """Local resistance of point sites between nodes, GOhm: theta (1 - theta) R_segment.
+
+        Between two nodes the potential is linear except for the kink at a point
+        synapse: with the nodes' potentials fixed, a current J there raises its own
+        site by J theta (1 - theta) R_segment (the Green's function of the segment).
+        """
+        _, theta = self._site_segments(distances_um)
+        return theta * (1.0 - theta) * self._segment_resistance_GOhm()
+
 
 @lru_cache(maxsize=64)
 def _network(cell: BallAndStick):
@@ -274,8 +296,10 @@ class DendriteTrace:
     v_soma_mV: np.ndarray
     cell: BallAndStick
     inputs: tuple
-    _z: np.ndarray = None  # modal state (n_modes, n)
+    _z: np.ndarray = None  # modal state (n, n_modes), time-major
     _modes: object = None
+    _j: np.ndarray = None  # synaptic current into each site (n_sites, n), pA
+    _sites_um: tuple = ()  # the sites' distances
 
     def v_at(self, distance_um) -> np.ndarray:
         """V(t) at ``distance_um`` from the soma along the dendrite (linear between nodes), mV.
@@ -286,12 +310,21 @@ class DendriteTrace:
         if x == 0.0:
             return self.v_soma_mV.copy()
         w = self.cell._site_weights([x])[:, 0]
-        return float(self.cell.e_leak_mV) + self._modes.readout(w) @ self._z
+        v = float(self.cell.e_leak_mV) + _cable.read(self._z, self._modes.readout(w))
+        if self._sites_um:
+            # the kink of the potential at the synapses in the same segment (see BallAndStick._site_rho)
+            seg, theta = self.cell._site_segments([x])
+            seg_k, theta_k = self.cell._site_segments(list(self._sites_um))
+            same = seg_k == seg[0]
+            lo, hi = np.minimum(theta[0], theta_k), np.maximum(theta[0], theta_k)
+            green = np.where(same, lo * (1.0 - hi), 0.0) * self.cell._segment_resistance_GOhm()
+            v = v + green @ self._j
+        return v
 
     @cached_property
     def v_nodes_mV(self) -> np.ndarray:
         """V at every node x = 0, h, ..., L (rows) on the grid (columns), mV."""
-        u = (self._modes.inv_sqrt_c[:, None] * self._modes.q) @ self._z
+        u = (self._z @ (self._modes.inv_sqrt_c[:, None] * self._modes.q).T).T
         return float(self.cell.e_leak_mV) + u
 
     @property
@@ -366,15 +399,21 @@ def simulate_dendrite(cell: BallAndStick, inputs, duration_ms, dt_ms=0.025) -> D
         w = cell._site_weights([x for _, _, x in checked])
         e_rel = np.array([float(syn.e_rev_mV) for syn, _, _ in checked]) - e_leak
         mg = np.array([float(syn.mg_out_mM) for syn, _, _ in checked])
-        z, _, _ = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt)
+        rho = cell._site_rho([x for _, _, x in checked])
+        distances = [x for _, _, x in checked]
+        v_base = np.full(len(pairs), e_leak)
+        z, j, rep = _cable.run(md, w, pairs, e_rel, mg, v_base, n_steps, dt, rho=rho, site_keys=distances)
+        sites = tuple(distances[i] for i in rep)
     else:
-        z = np.zeros((md.lam_per_ms.size, n_steps + 1))
+        z, j, sites = np.zeros((n_steps + 1, md.lam_per_ms.size)), np.zeros((0, n_steps + 1)), ()
     soma = md.readout(np.eye(md.lam_per_ms.size)[:, 0])
     return DendriteTrace(
         t_ms=t,
-        v_soma_mV=e_leak + soma @ z,
+        v_soma_mV=e_leak + _cable.read(z, soma),
         cell=cell,
         inputs=tuple(checked),
         _z=z,
         _modes=md,
+        _j=j,
+        _sites_um=sites,
     )

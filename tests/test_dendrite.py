@@ -245,3 +245,16 @@ def test_length_constant_bad_input(args, match):
 def test_simulate_dendrite_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call(ip.ball_and_stick())
+
+
+def test_synapse_between_nodes_converged():
+    """A synapse off the nodes (103.7 um, 33.18 segments of 3.125 um) reads its own kink, as 4x finer segments do."""
+    inputs = [(ampa(g_max_nS=2.0), [5.0137], 103.7)]
+    coarse = ip.simulate_dendrite(ip.ball_and_stick(), inputs, 20.0)
+    fine = ip.simulate_dendrite(ip.ball_and_stick(n_compartments=1024), inputs, 20.0)
+    assert np.max(np.abs(coarse.v_at(103.7) - fine.v_at(103.7))) < 0.005
+    assert np.max(np.abs(coarse.v_soma_mV - fine.v_soma_mV)) < 0.001
+    # the site reads above the linear interpolation of its two nodes while the current flows
+    nodes = coarse.v_nodes_mV
+    theta = 103.7 / 3.125 - 33
+    assert np.max(coarse.v_at(103.7) - ((1 - theta) * nodes[33] + theta * nodes[34])) > 0.02
