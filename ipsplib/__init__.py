@@ -20,6 +20,7 @@ from .firing import PoissonFiring, PoissonTrain, firing_rate, poisson_firing, po
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .summation import TrainSummation, train_onsets_ms, train_summation
+from .spatial import PspShape, ShuntingEffect, psp_shape, shunting_effect, steady_state_attenuation  # chapter 6
 from .synapses import Synapse
 
 __version__ = "0.1.0"
@@ -62,4 +63,11 @@ __all__ = [
     "iv_curve",
     "reversal_from_iv",
     "voltage_clamp",
+    # spatial summation (chapter 6)
+    "PspShape",
+    "ShuntingEffect",
+    "psp_shape",
+    "shunting_effect",
+    "steady_state_attenuation",
+    "spatial",
 ]

@@ -1,0 +1,162 @@
+"""Demo of chapter 6 (spatial summation): an EPSP and a shunting inhibition on a ball-and-stick.
+
+One AMPA synapse and one GABA_A synapse reversing at rest (pure shunting) fire
+together on the dendrite of the book's passive ball-and-stick neuron
+(`ipsplib.dendrite.ball_and_stick`: rest -70 mV, no spiking threshold). The
+controls move the two synapses and set the dendrite's length constant λ (through
+its axial resistivity, so the membrane time constant stays the same).
+
+Examples
+--------
+>>> from ipsplib.demos import spatial as spatial_demo
+>>> d = spatial_demo.spatial_summation()
+>>> d.update(inhibition_um=0.0)
+>>> "at the soma" in d.alt_text
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import NullFormatter
+
+from .. import plotting
+from ..dendrite import ball_and_stick, simulate_dendrite
+from ..plotting import number_text as _mv
+from ..synapses import ampa, gaba_a
+from ._base import Control, Demo, register
+
+#: The chapter's cell: soma 20 µm, dendrite 800 × 2 µm, R_m 20 000 Ω·cm², C_m 1 µF/cm², rest -70 mV.
+BASE_CELL = ball_and_stick()
+#: The excitatory and the (shunting) inhibitory synapse.
+EXCITATION = ampa(g_max_nS=1.0)
+INHIBITION = gaba_a(g_max_nS=10.0, e_rev_mV=BASE_CELL.e_leak_mV)
+ONSET_MS = 5.0
+DURATION_MS = 50.0
+DT_MS = 0.1
+#: Where the peak-depolarization profile is sampled, µm.
+PROFILE_UM = np.linspace(0.0, BASE_CELL.dend_length_um, 41)
+LAMBDA_RANGE_UM = (300.0, 2400.0)
+
+
+def cell_with_lambda(lambda_um: float):
+    """The chapter's ball-and-stick with its axial resistivity chosen so that λ = ``lambda_um``.
+
+    λ² = R_m d / (4 R_i), so R_i = R_m d / (4 λ²); R_m, C_m and so τ_m stay as they are.
+    """
+    d_cm, lam_cm = BASE_CELL.dend_diam_um * 1e-4, float(lambda_um) * 1e-4
+    r_i = BASE_CELL.r_m_ohm_cm2 * d_cm / (4.0 * lam_cm ** 2)
+    return ball_and_stick(r_i_ohm_cm=r_i)
+
+
+def simulate_pair(excitation_um: float, inhibition_um: float, lambda_um: float):
+    """(cell, excitation alone, excitation with inhibition): the two dendrite traces the demo plots."""
+    cell = cell_with_lambda(lambda_um)
+    alone = simulate_dendrite(cell, [(EXCITATION, [ONSET_MS], excitation_um)], DURATION_MS, dt_ms=DT_MS)
+    both = simulate_dendrite(cell, [(EXCITATION, [ONSET_MS], excitation_um), (INHIBITION, [ONSET_MS], inhibition_um)],
+                             DURATION_MS, dt_ms=DT_MS)
+    return cell, alone, both
+
+
+def peak_profile_mV(trace, rest_mV: float) -> np.ndarray:
+    """Peak depolarization above rest at each point of `PROFILE_UM`, mV."""
+    return np.array([np.max(trace.v_at(x)) for x in PROFILE_UM]) - rest_mV
+
+
+def where(inhibition_um: float, excitation_um: float) -> str:
+    """Where the inhibition sits relative to the excitation, in words."""
+    if inhibition_um == 0.0:
+        return "at the soma"
+    if abs(inhibition_um - excitation_um) < 1e-9:
+        return "at the excitatory synapse"
+    if inhibition_um < excitation_um:
+        return "on the path between the excitatory synapse and the soma"
+    return "beyond the excitatory synapse"
+
+
+class SpatialSummation(Demo):
+    title = "Spatial summation: where shunting inhibition vetoes an EPSP (passive ball-and-stick)"
+    model = (f"Model cell: a passive ball-and-stick neuron (soma {BASE_CELL.soma_diam_um:g} µm, dendrite "
+             f"{BASE_CELL.dend_length_um:g} µm long and {BASE_CELL.dend_diam_um:g} µm thick, membrane time constant "
+             f"{BASE_CELL.tau_m_ms:g} ms), resting at {_mv(BASE_CELL.e_leak_mV, 0)} mV, with no spiking threshold. "
+             f"A {EXCITATION.g_max_nS:g} nS AMPA synapse and a {INHIBITION.g_max_nS:g} nS GABA-A synapse "
+             f"reversing at rest (pure shunting) fire together at {ONSET_MS:g} ms.")
+    figsize_in = (7.0, 7.4)
+
+    def build(self):
+        ax_x, ax_t = self.figure.subplots(2, 1, height_ratios=[1.0, 1.0])
+        colors = plotting.COLORS
+        length = BASE_CELL.dend_length_um
+        ax_x.set(xlim=(-40.0, length + 20.0), ylim=(0.1, 60.0), yscale="log")
+        ax_x.set_yticks([0.1, 0.3, 1, 3, 10, 30], labels=["0.1", "0.3", "1", "3", "10", "30"])
+        ax_x.yaxis.set_minor_formatter(NullFormatter())
+        plotting.label(ax_x, "Distance from the soma along the dendrite (µm)", "Peak depolarization (mV)")
+        # the cell, drawn under the axis: a soma disc and the dendrite
+        ax_x.plot([0.0, length], [0.13, 0.13], color=colors["leak"], linewidth=4.0, solid_capstyle="butt")
+        ax_x.plot([-14.0], [0.13], "o", color=colors["leak"], markersize=14)
+        (self.artists["profile_alone"],) = ax_x.plot([], [], color=colors["excitation"], linestyle="--",
+                                                     label="excitation alone")
+        (self.artists["profile_both"],) = ax_x.plot([], [], color=colors["membrane"],
+                                                    label="with shunting inhibition")
+        (self.artists["e_mark"],) = ax_x.plot([], [], "^", color=colors["excitation"], markersize=11,
+                                              label="excitatory synapse")
+        (self.artists["i_mark"],) = ax_x.plot([], [], "^", color=colors["inhibition"], markersize=11,
+                                              label="inhibitory synapse")
+        self.artists["lambda_bar"] = ax_x.annotate("", xy=(0, 0), xytext=(0, 0),
+                                                   arrowprops=dict(arrowstyle="<->", color=colors["reference"]))
+        self.artists["lambda_text"] = ax_x.text(0.0, 0.0, "", color=colors["reference"], ha="center", va="bottom")
+        ax_x.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, handlelength=1.6, columnspacing=0.8)
+        ax_t.set(xlim=(0.0, DURATION_MS), ylim=(-0.2, 7.5))
+        plotting.label(ax_t, "t", "Depolarization at the soma (mV)")
+        (self.artists["soma_alone"],) = ax_t.plot([], [], color=colors["excitation"], linestyle="--",
+                                                  label="EPSP alone")
+        (self.artists["soma_both"],) = ax_t.plot([], [], color=colors["membrane"], label="with inhibition")
+        self.artists["readout"] = ax_t.text(0.98, 0.95, "", transform=ax_t.transAxes, ha="right", va="top")
+        ax_t.legend(loc="upper left")
+
+    def render(self, excitation_um, inhibition_um, lambda_um):
+        cell, alone, both = simulate_pair(excitation_um, inhibition_um, lambda_um)
+        rest = cell.e_leak_mV
+        p_alone, p_both = peak_profile_mV(alone, rest), peak_profile_mV(both, rest)
+        self.artists["profile_alone"].set_data(PROFILE_UM, p_alone)
+        self.artists["profile_both"].set_data(PROFILE_UM, p_both)
+        self.artists["e_mark"].set_data([excitation_um], [0.2])
+        self.artists["i_mark"].set_data([inhibition_um], [0.2])
+        bar_end = min(lambda_um, BASE_CELL.dend_length_um)
+        self.artists["lambda_bar"].xy = (bar_end, 35.0)
+        self.artists["lambda_bar"].set_position((0.0, 35.0))
+        more = "" if lambda_um <= BASE_CELL.dend_length_um else " (beyond the end)"
+        self.artists["lambda_text"].set_position((0.5 * bar_end, 37.0))
+        self.artists["lambda_text"].set_text(f"λ = {lambda_um:.0f} µm{more}, L = {cell.electrotonic_length:.2f}")
+        self.artists["soma_alone"].set_data(alone.t_ms, alone.v_soma_mV - rest)
+        self.artists["soma_both"].set_data(both.t_ms, both.v_soma_mV - rest)
+        epsp, combined = float(np.max(alone.v_soma_mV) - rest), float(np.max(both.v_soma_mV) - rest)
+        reduction = 100.0 * (1.0 - combined / epsp)
+        self.artists["readout"].set_text(f"EPSP at the soma {epsp:.2f} mV\nwith inhibition {combined:.2f} mV\n"
+                                         f"inhibition removes {reduction:.0f} %")
+        site = where(inhibition_um, excitation_um)
+        return (f"Passive ball-and-stick neuron resting at {_mv(rest, 0)} mV (no threshold), length constant "
+                f"{lambda_um:.0f} µm (electrotonic length {cell.electrotonic_length:.2f}). An excitatory synapse "
+                f"{excitation_um:.0f} µm from the soma depolarizes its own site by {float(np.max(p_alone)):.1f} mV "
+                f"and the soma by {epsp:.2f} mV. A shunting inhibitory synapse {inhibition_um:.0f} µm from the soma, "
+                f"{site}, lowers the somatic EPSP to {combined:.2f} mV: it removes {reduction:.0f} % of it. Top: "
+                f"peak depolarization along the dendrite with and without inhibition; bottom: the somatic EPSP "
+                f"over time.")
+
+
+@register("spatial_summation")
+def spatial_summation() -> SpatialSummation:
+    """An EPSP and a shunting inhibition on the ball-and-stick: positions of both synapses and λ."""
+    length = BASE_CELL.dend_length_um
+    return SpatialSummation(
+        controls=[
+            Control("inhibition_um", "Inhibitory synapse: distance from the soma (µm)", min=0.0, max=length,
+                    step=25.0, value=250.0, static_values=(0, 100, 200, 300, 400, 500, 600, 700, 800)),
+            Control("lambda_um", "Length constant λ (µm)", min=LAMBDA_RANGE_UM[0], max=LAMBDA_RANGE_UM[1],
+                    step=0.02, value=round(BASE_CELL.lambda_um), scale="log",
+                    static_values=(300.0, 500.0, round(BASE_CELL.lambda_um), 1600.0, 2400.0)),
+            Control("excitation_um", "Excitatory synapse: distance from the soma (µm)", min=0.0, max=length,
+                    step=25.0, value=500.0),
+        ],
+        static=("inhibition_um", "lambda_um"),
+    )
