@@ -25,7 +25,7 @@ from ipsplib.demos._base import ALL, Control, Demo, draw_order
 
 DEMO_NAMES = sorted(ALL)
 #: A unit in parentheses at the end of a numeric control's label.
-UNIT = re.compile(r"\((mV|mM|nS|ms|pA|pF|°C|%|ratio|× [^)]+|charge number)\)$")
+UNIT = re.compile(r"\((mV|mM|nS|ms|pA|pF|°C|%|ratio|× [^)]+|charge number|µm|MΩ)\)$")
 
 
 def random_values(d, rng):
