@@ -161,8 +161,8 @@ class VoltageClampIV(Demo):
         kind = "EPSC" if receptor == "ampa" else "IPSC"
         direction = "inward" if peak < 0 else "outward"
         if np.isfinite(apparent):
-            iv_text = (f"its I–V curve crosses zero at {_mv(apparent, signed=True)} mV, while the synapse truly reverses at "
-                       f"{_mv(syn.e_rev_mV)} mV (ideal clamp: a straight line through it)")
+            iv_text = (f"its I–V curve crosses zero at {_mv(apparent, signed=True)} mV, while the synapse truly "
+                       f"reverses at {_mv(syn.e_rev_mV)} mV (ideal clamp: a straight line through it)")
         else:
             iv_text = (f"its I–V curve does not cross zero between {_mv(HOLDING_MV[0], 0)} and "
                        f"+{HOLDING_MV[-1]:.0f} mV, although the synapse reverses at {_mv(syn.e_rev_mV)} mV")
