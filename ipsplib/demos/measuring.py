@@ -51,6 +51,8 @@ ONSET_MS = 5.0
 DURATION_MS = 40.0
 DT_MS = 0.05
 I_LIMITS_PA = (-240.0, 280.0)
+#: The I–V axes leave room at the top for the legend, above every current.
+IV_LIMITS_PA = (-240.0, 440.0)
 E_REV = r"$E_\mathrm{rev}$"
 
 
@@ -72,7 +74,7 @@ class VoltageClampIV(Demo):
         ax_iv, ax_t = self.figure.subplots(2, 1, height_ratios=[1.15, 1.0])
         colors = plotting.COLORS
         # top: the I–V curve
-        ax_iv.set(xlim=(HOLDING_MV[0] - 5.0, HOLDING_MV[-1] + 5.0), ylim=I_LIMITS_PA)
+        ax_iv.set(xlim=(HOLDING_MV[0] - 5.0, HOLDING_MV[-1] + 5.0), ylim=IV_LIMITS_PA)
         plotting.label(ax_iv, "Holding potential (mV)", "Peak clamp current (pA)")
         ax_iv.axhline(0.0, color=colors["leak"], linewidth=1.0)
         (self.artists["iv_ideal"],) = ax_iv.plot([], [], color=colors["leak"], linestyle="--", linewidth=1.5,
@@ -85,10 +87,12 @@ class VoltageClampIV(Demo):
                                                   label="true reversal potential")
         self.artists["apparent_line"] = ax_iv.axvline(0.0, color=colors["membrane"], linewidth=1.2,
                                                       linestyle="-.", label="apparent reversal potential")
-        self.artists["readout"] = ax_iv.text(0.02, 0.97, "", transform=ax_iv.transAxes, va="top", zorder=5,
-                                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 2.0})
+        # lower right: no current of either synapse lies there (positive holding potentials, negative currents)
+        self.artists["readout"] = ax_iv.text(0.98, 0.03, "", transform=ax_iv.transAxes, va="bottom", ha="right",
+                                             zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 2.0})
         # the legend's "this recording" handle takes the synapse's colour: the legend is redrawn with the artists
-        self.artists["iv_legend"] = ax_iv.legend(loc="lower right", handlelength=1.6, borderaxespad=0.2)
+        self.artists["iv_legend"] = ax_iv.legend(loc="upper left", handlelength=1.6, borderaxespad=0.2,
+                                                 frameon=True, facecolor="white", edgecolor="none", framealpha=1.0)
         # bottom: the clamp current at the chosen holding potential
         ax_t.set(xlim=(0.0, DURATION_MS), ylim=I_LIMITS_PA)
         plotting.label(ax_t, "t", "Clamp current (pA)")
@@ -100,7 +104,9 @@ class VoltageClampIV(Demo):
         self.artists["trace_title"] = ax_t.text(0.98, 0.97, "", transform=ax_t.transAxes, va="top", ha="right")
         self.artists["sign_note"] = ax_t.text(0.98, 0.03, "outward current positive", transform=ax_t.transAxes,
                                               va="bottom", ha="right", color=colors["leak"])
-        self.artists["i_legend"] = ax_t.legend(loc="upper left", handlelength=1.6, borderaxespad=0.2)
+        # upper right, under the holding potential: after 20 ms only the tails of the currents remain
+        self.artists["i_legend"] = ax_t.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), handlelength=1.6,
+                                               borderaxespad=0.2)
         self._t_ms = np.linspace(0.0, DURATION_MS, int(round(DURATION_MS / DT_MS)) + 1)
         # the ideal I–V of each synapse does not depend on the controls: compute it once
         self._ideal = {name: self.iv(name, 0.0, 0.0) for name in SYNAPSES}
@@ -155,7 +161,7 @@ class VoltageClampIV(Demo):
         peak = float(i_pA[np.argmax(np.abs(i_pA))])
         peak_ideal = float(i_ideal[np.argmax(np.abs(i_ideal))])
         self.artists["hold_point"].set_data([holding_mV], [peak])
-        self.artists["trace_title"].set_text(f"held at {_mv(holding_mV, 0)} mV")
+        self.artists["trace_title"].set_text(f"held at {_mv(holding_mV, 0, signed=True)} mV")
 
         where = "on the soma" if distance_um == 0.0 else f"{distance_um:g} µm out on the dendrite"
         kind = "EPSC" if receptor == "ampa" else "IPSC"
