@@ -12,8 +12,9 @@ Examples
 -89.1
 """
 
-from . import chloride, currents, synapses
+from . import chloride, currents, dendrite, synapses
 from .currents import CurrentTrace, simulate_current_based
+from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_constant_um, simulate_dendrite
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
 from .synapses import Synapse
@@ -37,4 +38,10 @@ __all__ = [
     "currents",
     "synapses",
     "thermal_voltage_mV",
+    "BallAndStick",
+    "DendriteTrace",
+    "ball_and_stick",
+    "dendrite",
+    "length_constant_um",
+    "simulate_dendrite",
 ]
