@@ -12,7 +12,8 @@ Examples
 -89.1
 """
 
-from . import chloride, currents, dendrite, synapses
+from . import chloride, clamp, currents, dendrite, synapses
+from .clamp import iv_curve, reversal_from_iv, voltage_clamp
 from .currents import CurrentTrace, simulate_current_based
 from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_constant_um, simulate_dendrite
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
@@ -44,4 +45,8 @@ __all__ = [
     "dendrite",
     "length_constant_um",
     "simulate_dendrite",
+    "clamp",
+    "iv_curve",
+    "reversal_from_iv",
+    "voltage_clamp",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _cable, _checks
 from ._integrate import checked_inputs, grid
-from .synapses import Synapse, _grid_conductances
+from .synapses import Synapse
 
 # Segments of the dendrite by default: see the convergence study in the BallAndStick docstring.
 DEFAULT_N_COMPARTMENTS = 256
@@ -362,11 +362,10 @@ def simulate_dendrite(cell: BallAndStick, inputs, duration_ms, dt_ms=0.025) -> D
     t = np.arange(n_steps + 1) * dt
     if checked:
         pairs = [(syn, onsets) for syn, onsets, _ in checked]
-        _, integrals = _grid_conductances(pairs, n_steps, dt, weights=np.eye(len(pairs)))
         w = cell._site_weights([x for _, _, x in checked])
         e_rel = np.array([float(syn.e_rev_mV) for syn, _, _ in checked]) - e_leak
         mg = np.array([float(syn.mg_out_mM) for syn, _, _ in checked])
-        z, _ = _cable.integrate(md, w, integrals / dt, e_rel, mg, np.full(len(pairs), e_leak), dt)
+        z, _, _ = _cable.run(md, w, pairs, e_rel, mg, np.full(len(pairs), e_leak), n_steps, dt)
     else:
         z = np.zeros((md.lam_per_ms.size, n_steps + 1))
     soma = md.readout(np.eye(md.lam_per_ms.size)[:, 0])
