@@ -12,6 +12,9 @@ True
 
 # Importing a demo module registers its demos in ALL.
 from . import chloride, epsp, ions, ipsp  # noqa: F401
+
+# isort: split
+from . import measuring  # noqa: F401  (chapter "Measuring PSPs")
 from ._base import ALL, Control, Demo, register, static_mode
 
 
