@@ -76,10 +76,11 @@ def test_plotted_data_equal_ipsplib(demo, receptor, distance, r_s, hold):
     peak = float(i[np.argmax(np.abs(i))])
     assert demo.artists["hold_point"].get_data()[1][0] == pytest.approx(peak)
     assert f"peaks at {ip.plotting.number_text(peak)} pA" in demo.alt_text
-    # the legend's sample line takes the synapse's colour
-    handles = dict(zip([t.get_text() for t in demo.artists["iv_legend"].get_texts()],
-                       demo.artists["iv_legend"].legend_handles, strict=True))
-    assert handles["this recording"].get_color() == demo.artists["iv"].get_color()
+    # the recording takes the synapse's colour, the one its legend entry shows
+    legend = demo.figure.legends[0]
+    entry = next(h for h, t in zip(legend.legend_handles, legend.get_texts(), strict=True)
+                 if t.get_text().startswith(measuring_demo.SYNAPSE_MATH[receptor] + ","))
+    assert demo.artists["iv"].get_color() == entry.get_color() == demo.artists["i"].get_color()
 
 
 @pytest.mark.parametrize("receptor", ["ampa", "gaba_a"])

@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import plotting
 from ..clamp import iv_curve, reversal_from_iv, voltage_clamp
@@ -51,8 +52,8 @@ ONSET_MS = 5.0
 DURATION_MS = 40.0
 DT_MS = 0.05
 I_LIMITS_PA = (-240.0, 280.0)
-#: The I–V axes leave room at the top for the legend, above every current.
-IV_LIMITS_PA = (-240.0, 440.0)
+#: The demo computes the ideal clamp current once per synapse, at this holding potential, and scales it.
+REFERENCE_HOLD_MV = -110.0
 E_REV = r"$E_\mathrm{rev}$"
 
 
@@ -74,42 +75,55 @@ class VoltageClampIV(Demo):
         ax_iv, ax_t = self.figure.subplots(2, 1, height_ratios=[1.15, 1.0])
         colors = plotting.COLORS
         # top: the I–V curve
-        ax_iv.set(xlim=(HOLDING_MV[0] - 5.0, HOLDING_MV[-1] + 5.0), ylim=IV_LIMITS_PA)
+        ax_iv.set(xlim=(HOLDING_MV[0] - 5.0, HOLDING_MV[-1] + 5.0), ylim=I_LIMITS_PA)
         plotting.label(ax_iv, "Holding potential (mV)", "Peak clamp current (pA)")
         ax_iv.axhline(0.0, color=colors["leak"], linewidth=1.0)
-        (self.artists["iv_ideal"],) = ax_iv.plot([], [], color=colors["leak"], linestyle="--", linewidth=1.5,
-                                                label="ideal: synapse on the soma, no series resistance")
-        (self.artists["iv"],) = ax_iv.plot([], [], "o-", markersize=4, color=SYNAPSE_COLORS["ampa"],
-                                           label="this recording")
+        (self.artists["iv_ideal"],) = ax_iv.plot([], [], color=colors["leak"], linestyle="--", linewidth=1.5)
+        (self.artists["iv"],) = ax_iv.plot([], [], "o-", markersize=4, color=SYNAPSE_COLORS["ampa"])
         (self.artists["hold_point"],) = ax_iv.plot([], [], "o", markersize=11, mfc="none", mew=2.0,
                                                   color=colors["membrane"])
-        self.artists["true_line"] = ax_iv.axvline(0.0, color=colors["reference"], linewidth=1.5, linestyle=":",
-                                                  label="true reversal potential")
+        self.artists["true_line"] = ax_iv.axvline(0.0, color=colors["reference"], linewidth=1.5, linestyle=":")
         self.artists["apparent_line"] = ax_iv.axvline(0.0, color=colors["membrane"], linewidth=1.2,
-                                                      linestyle="-.", label="apparent reversal potential")
+                                                      linestyle="-.")
         # lower right: no current of either synapse lies there (positive holding potentials, negative currents)
         self.artists["readout"] = ax_iv.text(0.98, 0.03, "", transform=ax_iv.transAxes, va="bottom", ha="right",
                                              zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 2.0})
-        # the legend's "this recording" handle takes the synapse's colour: the legend is redrawn with the artists
-        self.artists["iv_legend"] = ax_iv.legend(loc="upper left", handlelength=1.6, borderaxespad=0.2,
-                                                 frameon=True, facecolor="white", edgecolor="none", framealpha=1.0)
         # bottom: the clamp current at the chosen holding potential
         ax_t.set(xlim=(0.0, DURATION_MS), ylim=I_LIMITS_PA)
         plotting.label(ax_t, "t", "Clamp current (pA)")
         ax_t.axhline(0.0, color=colors["leak"], linewidth=1.0)
-        (self.artists["i_ideal"],) = ax_t.plot([], [], color=colors["leak"], linestyle="--", linewidth=1.5,
-                                              label="ideal")
-        (self.artists["i"],) = ax_t.plot([], [], linewidth=2.0, color=SYNAPSE_COLORS["ampa"],
-                                         label="this recording")
+        (self.artists["i_ideal"],) = ax_t.plot([], [], color=colors["leak"], linestyle="--", linewidth=1.5)
+        (self.artists["i"],) = ax_t.plot([], [], linewidth=2.0, color=SYNAPSE_COLORS["ampa"])
         self.artists["trace_title"] = ax_t.text(0.98, 0.97, "", transform=ax_t.transAxes, va="top", ha="right")
-        self.artists["sign_note"] = ax_t.text(0.98, 0.03, "outward current positive", transform=ax_t.transAxes,
-                                              va="bottom", ha="right", color=colors["leak"])
-        # upper right, under the holding potential: after 20 ms only the tails of the currents remain
-        self.artists["i_legend"] = ax_t.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), handlelength=1.6,
-                                               borderaxespad=0.2)
+        # below the traces (zorder 1): drawn once, in the cached background
+        ax_t.text(0.98, 0.03, "outward current positive", transform=ax_t.transAxes, va="bottom", ha="right",
+                  color=colors["leak"], zorder=1)
+        # One legend for both panels, above them and behind the axes (zorder -1): it never changes, so it
+        # stays in the cached background and costs nothing per frame; each synapse has its own entry.
+        handles = [
+            Line2D([], [], color=colors["leak"], linestyle="--", linewidth=1.5),
+            *(Line2D([], [], color=SYNAPSE_COLORS[name], marker="o", markersize=4, linewidth=2.0)
+              for name in SYNAPSES),
+            Line2D([], [], color=colors["reference"], linewidth=1.5, linestyle=":"),
+            Line2D([], [], color=colors["membrane"], linewidth=1.2, linestyle="-."),
+        ]
+        labels = [r"ideal: synapse on the soma, $R_\mathrm{s}$ = 0",
+                  *(f"{SYNAPSE_MATH[name]}, this recording" for name in SYNAPSES),
+                  "true reversal potential", "apparent reversal potential"]
+        legend = self.figure.legend(handles, labels, loc="outside upper center", ncols=2, handlelength=1.6,
+                                    columnspacing=0.8, handletextpad=0.5)
+        legend.set_zorder(-1)
         self._t_ms = np.linspace(0.0, DURATION_MS, int(round(DURATION_MS / DT_MS)) + 1)
-        # the ideal I–V of each synapse does not depend on the controls: compute it once
+        # The ideal I–V of each synapse and its ideal clamp current do not depend on the location or series
+        # resistance: compute them once. An ideal clamp of a synapse on the soma records g(t) (V_h - E_rev),
+        # so the current at any holding potential is the one at REFERENCE_HOLD_MV, scaled.
         self._ideal = {name: self.iv(name, 0.0, 0.0) for name in SYNAPSES}
+        self._ideal_trace = {name: self.trace(name, REFERENCE_HOLD_MV, 0.0, 0.0) for name in SYNAPSES}
+
+    def ideal_trace(self, receptor, holding_mV):
+        """The ideal clamp current (pA) of the synapse on the soma: the cached one, scaled by driving force."""
+        e_rev = SYNAPSES[receptor].e_rev_mV
+        return self._ideal_trace[receptor] * ((holding_mV - e_rev) / (REFERENCE_HOLD_MV - e_rev))
 
     @staticmethod
     def iv(receptor, distance_um, series_resistance_MOhm):
@@ -132,10 +146,6 @@ class VoltageClampIV(Demo):
         self.artists["iv_ideal"].set_data(HOLDING_MV, ideal)
         self.artists["iv"].set_data(HOLDING_MV, peaks)
         self.artists["iv"].set_color(color)
-        for legend in (self.artists["iv_legend"], self.artists["i_legend"]):
-            for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
-                if text.get_text() == "this recording":
-                    handle.set_color(color)
         try:
             apparent = float(reversal_from_iv(HOLDING_MV, peaks))
         except ValueError:
@@ -154,7 +164,7 @@ class VoltageClampIV(Demo):
                                          f"{apparent_text}")
 
         i_pA = self.trace(receptor, holding_mV, distance_um, series_resistance_MOhm)
-        i_ideal = self.trace(receptor, holding_mV, 0.0, 0.0)
+        i_ideal = self.ideal_trace(receptor, holding_mV)
         self.artists["i"].set_data(self._t_ms, i_pA)
         self.artists["i"].set_color(color)
         self.artists["i_ideal"].set_data(self._t_ms, i_ideal)
