@@ -54,6 +54,8 @@ DT_MS = 0.05
 I_LIMITS_PA = (-240.0, 280.0)
 #: The demo computes the ideal clamp current once per synapse, at this holding potential, and scales it.
 REFERENCE_HOLD_MV = -110.0
+#: Cached (synapse, location, series resistance) settings before the cache is emptied.
+CACHE_SIZE = 256
 E_REV = r"$E_\mathrm{rev}$"
 
 
@@ -119,6 +121,12 @@ class VoltageClampIV(Demo):
         # so the current at any holding potential is the one at REFERENCE_HOLD_MV, scaled.
         self._ideal = {name: self.iv(name, 0.0, 0.0) for name in SYNAPSES}
         self._ideal_trace = {name: self.trace(name, REFERENCE_HOLD_MV, 0.0, 0.0) for name in SYNAPSES}
+        # (receptor, distance, series resistance) -> (I–V peaks, clamp current at REFERENCE_HOLD_MV): moving
+        # the holding potential or switching back to a synapse costs no simulation. For a voltage-independent
+        # synapse the clamp current is b(t) (V_h - V*) at every t, V* the apparent reversal potential, so one
+        # run at REFERENCE_HOLD_MV gives every holding potential (tests/test_demos_measuring.py checks it
+        # against ipsplib.voltage_clamp).
+        self._cache = {}
 
     def ideal_trace(self, receptor, holding_mV):
         """The ideal clamp current (pA) of the synapse on the soma: the cached one, scaled by driving force."""
@@ -142,7 +150,13 @@ class VoltageClampIV(Demo):
         syn = SYNAPSES[receptor]
         color = SYNAPSE_COLORS[receptor]
         ideal = self._ideal[receptor]
-        peaks = self.iv(receptor, distance_um, series_resistance_MOhm)
+        key = (receptor, float(distance_um), float(series_resistance_MOhm))
+        if key not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = (self.iv(receptor, distance_um, series_resistance_MOhm),
+                                self.trace(receptor, REFERENCE_HOLD_MV, distance_um, series_resistance_MOhm))
+        peaks, trace_ref = self._cache[key]
         self.artists["iv_ideal"].set_data(HOLDING_MV, ideal)
         self.artists["iv"].set_data(HOLDING_MV, peaks)
         self.artists["iv"].set_color(color)
@@ -163,7 +177,11 @@ class VoltageClampIV(Demo):
         self.artists["readout"].set_text(f"{SYNAPSE_MATH[receptor]}: true {E_REV} = {_mv(syn.e_rev_mV)} mV\n"
                                          f"{apparent_text}")
 
-        i_pA = self.trace(receptor, holding_mV, distance_um, series_resistance_MOhm)
+        if np.isfinite(apparent):
+            # linear in the holding potential, zero at the apparent reversal: the cached run, scaled (exact)
+            i_pA = trace_ref * ((holding_mV - apparent) / (REFERENCE_HOLD_MV - apparent))
+        else:
+            i_pA = self.trace(receptor, holding_mV, distance_um, series_resistance_MOhm)
         i_ideal = self.ideal_trace(receptor, holding_mV)
         self.artists["i"].set_data(self._t_ms, i_pA)
         self.artists["i"].set_color(color)
