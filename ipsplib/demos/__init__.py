@@ -11,7 +11,7 @@ True
 """
 
 # Importing a demo module registers its demos in ALL.
-from . import chloride, epsp, ions, ipsp, spatial, threshold  # noqa: F401
+from . import chloride, epsp, ions, ipsp, measuring, spatial, threshold  # noqa: F401
 from ._base import ALL, Control, Demo, register, static_mode
 from .summation import temporal_summation  # noqa: F401  (registers the chapter 5 demo)
 
