@@ -1,0 +1,457 @@
+"""Live, as a student in Binder sees it: every chapter in real JupyterLab, driven by headless Chromium.
+
+One JupyterLab for the module, started from the cached Binder environment plus the pinned JupyterLab
+(tests/binder_env.py; Binder's base image brings its own JupyterLab) on 127.0.0.1 with a random free
+port and a token, serving a temporary copy of chapters/ (nothing is saved into the repository), and
+always stopped afterwards, its whole process group, even when a test fails. In one headless Chromium
+(Playwright, the system Chromium), for each chapters/*.ipynb:
+
+- open it, run all cells: every cell finishes, none shows an error or stderr output;
+- drag one slider of each demo with the real mouse (press, 2 s of moves, release) and check that the
+  figure changes, that the frame shown after release is the frame ipsplib renders for the slider's
+  final value, and measure the redraws during the drag and the delay from release to the final frame
+  (goals: at least 10 redraws, final frame within 300 ms);
+- the browser console stays clean (no error or warning) and no request leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from binder_env import ROOT, binder_python, kernel_env
+from conftest import CHROMIUM
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+DRAG_S = 2.0
+DRAG_MOVES = 40
+MIN_REDRAWS = 10
+MAX_FINAL_DELAY_MS = 300.0
+RUN_ALL_TIMEOUT_MS = int(os.environ.get('IPSP_LAB_RUN_TIMEOUT_MS', 180_000))
+#: JupyterLab settings for the test: every cell in the DOM (no windowing), no autosave, nothing fetched
+#: from the internet (news, update checks, the extension manager's PyPI search).
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                   "autoStartDefaultKernel": True},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"checkForUpdates": False,
+                                                                        "fetchNews": "false"},
+    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
+}
+#: Drag measurements of every demo, printed at the end of the module: (chapter, demo, control, redraws, ms).
+DRAGS: list[tuple[str, str, str, int, float]] = []
+TIMINGS: list[str] = []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str, method: str = "GET"):
+    request = urllib.request.Request(url, method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+        return json.loads(body) if body else None
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """(base URL, token) of a JupyterLab serving a copy of chapters/; stopped (process group) afterwards."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    python = binder_python(lab=True)
+    work = Path(tempfile.mkdtemp(prefix="ipsp-lab-"))
+    root = work / "root"
+    shutil.copytree(ROOT / "chapters", root / "chapters", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name, values in LAB_SETTINGS.items():
+        path = work / "settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+    port, token = _free_port(), secrets.token_hex(24)
+    env = kernel_env(python, JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
+                     JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"), JUPYTER_CONFIG_DIR=str(work / "config"),
+                     JUPYTER_RUNTIME_DIR=str(work / "runtime"))
+    cmd = [str(python), "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers)
+    log_path = work / "jupyterlab.log"
+    log = log_path.open("wb")
+    start = time.monotonic()
+    process = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                _get(f"{base}/api/status", token)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within 90 s:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.3)
+        print(f"\nJupyterLab started in {time.monotonic() - start:.1f} s on port {port}")
+        yield base, token
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError):  # kernels it started, if any outlived it
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for every chapter (machine notes: no sandbox, GPU or background traffic)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_drags(request):
+    """Print the drag figures at the end of the module (to the terminal, past pytest's capture), and
+    write them to _build/jupyterlab-drag.txt, with each chapter's timings."""
+    yield
+    lines = TIMINGS + [f"Live drag in JupyterLab (goal: >= {MIN_REDRAWS} redraws in a {DRAG_S:.0f} s drag, final frame "
+             f"<= {MAX_FINAL_DELAY_MS:.0f} ms after release):"]
+    lines += [f"  {chapter:16s} {demo:22s} {control:22s} {redraws:3d} redraws  final frame +{delay:4.0f} ms"
+              for chapter, demo, control, redraws, delay in DRAGS]
+    lines.append(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    out = ROOT / "_build" / "jupyterlab-drag.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    for line in ["", *lines]:
+        reporter.write_line(line) if reporter else print(line)
+
+
+# -- the demos as ipsplib renders them, to check the final frame ----------------------------------------
+_BUILT: dict[str, tuple[str, object]] = {}
+
+
+def _demo_for_title(title: str):
+    """(name, demo) of the registered demo with this title (each demo built at most once per module)."""
+    from ipsplib import demos
+
+    if title not in _BUILT:
+        for name, factory in demos.ALL.items():
+            if any(n == name for n, _ in _BUILT.values()):
+                continue
+            demo = factory()
+            _BUILT[demo.title] = (name, demo)
+            if demo.title == title:
+                break
+    if title not in _BUILT:
+        raise AssertionError(f"no registered demo has the title {title!r}")
+    return _BUILT[title]
+
+
+def _number(text: str) -> float:
+    return float(text.strip().replace("\N{MINUS SIGN}", "-"))
+
+
+# Records every frame the demo shows (its <img> is replaced on each redraw) and the pointer press and
+# release, all on the page's clock.
+OBSERVE_JS = """
+(box) => {
+  const rec = {frames: [], down: null, up: null};
+  const src = () => { const img = box.querySelector('img'); return img ? img.src : null; };
+  let last = src();
+  new MutationObserver(() => {
+    const now = src();
+    if (now !== last) { last = now; rec.frames.push(performance.now()); }
+  }).observe(box, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  document.addEventListener('pointerdown', () => { rec.down = performance.now(); }, true);
+  document.addEventListener('pointerup', () => { rec.up = performance.now(); }, true);
+  window.__ipspDrag = rec;
+}
+"""
+
+
+def _settle(page, quiet_ms: float = 700, timeout_s: float = 10) -> None:
+    """Wait until the demo has shown no new frame for ``quiet_ms``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        idle = page.evaluate("() => { const f = window.__ipspDrag.frames;"
+                             " return performance.now() - (f.length ? f[f.length - 1] : 0); }")
+        if idle >= quiet_ms:
+            return
+        page.wait_for_timeout(100)
+
+
+def _shown_values(box, demo) -> dict:
+    """The values the demo's controls show in JupyterLab (slider readouts, the pressed button).
+
+    A readout is rounded; the value is the nearest point of the slider's step grid (for a log slider,
+    of its exponent grid), which is where the front end keeps it.
+    """
+    values = {}
+    for name in demo.controls:
+        spec = demo._specs[name]
+        row = box.locator(".widget-inline-hbox, .widget-toggle-buttons").filter(
+            has=box.page.locator(".widget-label", has_text=spec.label))
+        assert row.count() >= 1, f"{demo.title}: no control labelled {spec.label!r} in JupyterLab"
+        if not spec.numeric:
+            pressed = row.first.locator("button.mod-active").inner_text().strip()
+            values[name] = dict(spec.options)[pressed]
+            continue
+        shown = _number(row.first.locator(".widget-readout").inner_text())
+        if spec.scale == "log":
+            low = math.log10(spec.min)
+            exponent = low + round((math.log10(shown) - low) / spec.step) * spec.step
+            values[name] = 10.0 ** exponent
+        else:
+            values[name] = spec.min + round((shown - spec.min) / spec.step) * spec.step
+    return values
+
+
+def _drag_one_slider(page, box, chapter: str) -> tuple[str, str, int, float]:
+    """Drag the demo's first slider across its track, check the frames it shows; (name, control, redraws,
+    ms from release to the final frame)."""
+    title = box.locator("strong").first.inner_text().strip()
+    name, demo = _demo_for_title(title)
+    sliders = [c for c in demo.controls if demo._specs[c].numeric]
+    assert sliders, f"{name}: no slider to drag"
+    control = sliders[0]
+    label = demo._specs[control].label
+    sliders = box.locator(".widget-slider")
+    index = next((k for k in range(sliders.count())
+                  if sliders.nth(k).locator(".widget-label").inner_text().strip() == label), None)
+    assert index is not None, f"{name}: no slider labelled {label!r} in JupyterLab"
+    slider = sliders.nth(index)
+    handle = slider.locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    box.evaluate(OBSERVE_JS)
+    before = box.locator("img").first.get_attribute("src")
+    track = slider.locator(".noUi-target").bounding_box()
+    knob = handle.bounding_box()
+    x0, y = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+    # across 60 % of the track, towards the side with more room
+    span = 0.6 * track["width"] * (1 if x0 < track["x"] + track["width"] / 2 else -1)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for k in range(1, DRAG_MOVES + 1):
+        page.wait_for_timeout(1000 * DRAG_S / DRAG_MOVES)
+        page.mouse.move(x0 + span * k / DRAG_MOVES, y)
+    page.mouse.up()
+    _settle(page)
+    rec = page.evaluate("() => window.__ipspDrag")
+    assert rec["down"] is not None and rec["up"] is not None, "the pointer press/release did not reach the page"
+    frames = rec["frames"]
+    redraws = sum(rec["down"] < t <= rec["up"] for t in frames)
+    delay = max(0.0, frames[-1] - rec["up"]) if frames else float("inf")
+    readout = slider.locator(".widget-readout").inner_text()
+    after_img = box.locator("img").first
+    after = after_img.get_attribute("src")
+    assert after != before, f"{chapter} {name}: dragging {label} did not change the figure"
+    # The frame left on screen is the one ipsplib renders for the controls' final values.
+    demo.update(**_shown_values(box, demo))
+    shown = base64.b64decode(after.split(",", 1)[1])
+    assert after_img.get_attribute("alt") == demo.alt_text, \
+        f"{chapter} {name}: after release the figure does not show {label} = {readout}"
+    assert shown == demo.png(), f"{chapter} {name}: the final frame differs from ipsplib's frame for {readout}"
+    return name, control, redraws, delay
+
+
+def _drag_and_measure(page, box, chapter: str) -> None:
+    """Drag, check, and measure; a drag that misses the goals (a load spike on a shared machine) is
+    repeated once, and the better of the two counts. Every attempt is reported."""
+    attempts = []
+    for _attempt in range(2):
+        name, control, redraws, delay = _drag_one_slider(page, box, chapter)
+        attempts.append((redraws, delay))
+        DRAGS.append((chapter, name, control, redraws, delay))
+        if redraws >= MIN_REDRAWS and delay <= MAX_FINAL_DELAY_MS:
+            return
+    redraws, delay = max(attempts, key=lambda a: (a[0] >= MIN_REDRAWS) + (a[1] <= MAX_FINAL_DELAY_MS))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    assert redraws >= MIN_REDRAWS, \
+        f"{chapter} {name}: only {redraws} redraws during a {DRAG_S:.0f} s drag (load average {load})"
+    assert delay <= MAX_FINAL_DELAY_MS, \
+        f"{chapter} {name}: final frame {delay:.0f} ms after release (load average {load})"
+
+
+def _displayed_demos(notebook: Path) -> int:
+    """How many cells of the notebook end by displaying a demo (``demos.x()`` or ``demos.ALL["x"]()``)."""
+    shown = re.compile(r"^demos\.(ALL\[[^\]]+\]|\w+)\(\)\s*$")
+    count = 0
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        lines = [line for line in "".join(cell["source"]).splitlines() if line.strip()]
+        count += cell["cell_type"] == "code" and bool(lines) and bool(shown.match(lines[-1]))
+    return count
+
+
+IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                   .some(e => / \\| Idle$/.test(e.textContent.trim()))"""
+STARTED_JS = """() => { const p = document.querySelector('.jp-CodeCell .jp-InputPrompt');
+                       return p !== null && !/^\\[ \\]:$/.test(p.textContent.trim()); }"""
+
+
+def _run_all(page) -> None:
+    """Run > Run All Cells, once the kernel is idle (a click while it still connects is lost: retry)."""
+    for _attempt in range(3):
+        page.wait_for_function(IDLE_JS, timeout=90_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.wait_for_function(STARTED_JS, timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("Run All Cells did not start the notebook (3 attempts)")
+
+
+def _shutdown_kernels(base: str, token: str) -> None:
+    for session in _get(f"{base}/api/sessions", token) or []:
+        with contextlib.suppress(OSError):
+            _get(f"{base}/api/sessions/{session['id']}", token, method="DELETE")
+
+
+#: JupyterLab's own start-up timing warnings ("Plugin ... is taking too long to activate", "... took 5067ms
+#: to activate"): printed when the machine is slow, whatever the notebook; the only console text ignored.
+SLOW_PLUGIN = re.compile(r"^Plugin \S+ (is taking too long to activate\.|\(with \d+ dependants\) took [\d.]+ ?ms "
+                         r"to activate\.)$")
+ALL_DONE_JS = """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                         return p.length > 0 && p.every(e => /^\\[\\d+\\]:$/.test(e.textContent.trim())); }"""
+
+
+@pytest.fixture(scope="module")
+def chapters(lab, chromium):
+    """Every chapter open in its own tab (one browser), all run at once; then each test checks its own.
+
+    The notebooks run concurrently (the slowest part: kernel start and execution); the drags come after
+    every notebook has finished, one at a time, so that no other kernel competes with them.
+    A chapter that fails here fails only its own test.
+    """
+    base, token = lab
+    outside: list[str] = []
+
+    def route(r):
+        if urllib.parse.urlsplit(r.request.url).hostname in ("127.0.0.1", "localhost") \
+                or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    state = {}
+    start = time.monotonic()
+
+    def step(stem, action):
+        if state[stem]["error"] is None:
+            try:
+                action(state[stem])
+            except Exception as error:  # noqa: BLE001 - reported by this chapter's test
+                state[stem]["error"] = error
+
+    contexts = []
+    for notebook in NOTEBOOKS:
+        # a context (storage) per chapter, as separate students would have: JupyterLab's tabs of one
+        # origin negotiate window names through shared storage
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", route)
+        contexts.append(context)
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda m, c=console: c.append(f"{m.type}: {m.text}")
+                if m.type in ("error", "warning") and not SLOW_PLUGIN.search(m.text) else None)
+        page.on("pageerror", lambda e, c=console: c.append(f"pageerror: {e}"))
+        state[notebook.stem] = {"page": page, "console": console, "error": None, "notebook": notebook}
+        # a workspace of its own per chapter: JupyterLab does not reopen another tab's notebook
+        step(notebook.stem, lambda s, n=notebook: s["page"].goto(
+            f"{base}/lab/workspaces/{n.stem}/tree/chapters/{n.name}?reset&token={token}",
+            wait_until="commit", timeout=60_000))
+
+    def run(s):
+        s["page"].wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell", timeout=90_000)
+        assert s["page"].locator(".jp-NotebookPanel").count() == 1, "JupyterLab opened more than this notebook"
+        _run_all(s["page"])
+
+    def finish(s):
+        s["page"].wait_for_function(ALL_DONE_JS, timeout=RUN_ALL_TIMEOUT_MS)
+        s["page"].wait_for_function(IDLE_JS, timeout=60_000)
+
+    for stem in state:
+        step(stem, run)
+    for stem in state:
+        step(stem, finish)
+    TIMINGS.append(f"{len(state)} chapters opened and run (concurrently) in {time.monotonic() - start:.1f} s")
+    try:
+        yield state, outside
+    finally:
+        for context in contexts:
+            context.close()
+        _shutdown_kernels(base, token)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_chapter_live_in_jupyterlab(chapters, notebook):
+    state, outside = chapters
+    s = state[notebook.stem]
+    page, console = s["page"], s["console"]
+    start = time.monotonic()
+    try:
+        if s["error"] is not None:
+            raise s["error"]
+        page.bring_to_front()
+        n_code = page.locator(".jp-CodeCell").count()
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        shown = [errors.nth(k).inner_text()[:400] for k in range(errors.count())]
+        assert not shown, f"{notebook.name}: cells show errors or stderr in JupyterLab:\n" + "\n".join(shown)
+        boxes = page.locator(".ipsp-demo-live")
+        expected = _displayed_demos(notebook)
+        assert boxes.count() == expected, f"{notebook.name}: {boxes.count()} live demos shown, {expected} displayed"
+        for k in range(boxes.count()):
+            _drag_and_measure(page, boxes.nth(k), notebook.stem)
+        assert not console, f"{notebook.name}: the browser console is not clean:\n" + "\n".join(console)
+        mine = [u for u in outside if notebook.stem in u] or outside
+        assert not mine, f"{notebook.name}: requests left 127.0.0.1: {mine[:5]}"
+        TIMINGS.append(f"{notebook.name}: {n_code} code cells, {boxes.count()} demo(s) dragged in "
+                       f"{time.monotonic() - start:.1f} s")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            shot = ROOT / "_build" / f"jupyterlab-failure-{notebook.stem}.png"
+            page.screenshot(path=str(shot), full_page=False)
+            prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "ps => ps.map(p => p.textContent)")
+            print(f"{notebook.name}: failed; screenshot {shot}; prompts {prompts}; console {console}")
+        raise
