@@ -99,3 +99,5 @@ book-student: vendor
 	    echo "make book-student: FAILED: the build log has warnings or errors (see _build/student/book.log)" >&2; exit 1; fi
 	rm -rf _build/student/html && mv _build/student/_build/html _build/student/html && rm -rf _build/student/_build
 	@echo "make book-student: $(CURDIR)/_build/student/html/index.html"
+# make test also checks the student site for leaked solutions (tests/test_coursework.py)
+test: book-student
