@@ -90,3 +90,27 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build _vendor .pytest_cache .ruff_cache
+
+# --- coursework (issue 8) ---------------------------------------------------------------
+# make coursework        student notebooks + autograder zips for every set in coursework/ (otter assign, no Docker)
+# make grade SUBMISSIONS=dir SET=02-epsps   grade a folder of submitted notebooks into _build/grades/<set>.csv
+# make book-student      the website without the exercise solutions, in _build/student/html/
+.PHONY: coursework grade book-student
+
+coursework: $(STAMP)
+	$(BIN)/python tools/problem_sets.py build --out _build/coursework
+
+grade: $(STAMP)
+	@if [ -z "$(SUBMISSIONS)" ] || [ -z "$(SET)" ]; then echo "usage: make grade SUBMISSIONS=folder SET=set-name" >&2; exit 1; fi
+	@test -f _build/coursework/$(SET)/$(SET)-autograder.zip || $(MAKE) coursework
+	$(BIN)/python tools/grade_class.py "$(SUBMISSIONS)" --set "$(SET)"
+
+book-student: vendor
+	@mkdir -p _build/student
+	IPSP_STUDENT_BUILD=1 IPSP_BOOK_STATIC=1 $(BIN)/jupyter-book build . --all -W -n --keep-going --path-output _build/student 2>&1 | tee _build/student/book.log
+	@if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/student/book.log; then \
+	    echo "make book-student: FAILED: the build log has warnings or errors (see _build/student/book.log)" >&2; exit 1; fi
+	rm -rf _build/student/html && mv _build/student/_build/html _build/student/html && rm -rf _build/student/_build
+	@echo "make book-student: $(CURDIR)/_build/student/html/index.html"
+# make test also checks the student site for leaked solutions (tests/test_coursework.py)
+test: book-student

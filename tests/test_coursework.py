@@ -1,0 +1,245 @@
+"""Problem sets through the real autograder (otter assign + otter run, no Docker).
+
+One session fixture builds every set into a temporary folder and grades, per set, four submissions in
+parallel: the reference solutions; the blank student notebook; every question answered with its first
+listed wrong answer; every question answered with its second wrong answer, the first question's answer
+cell also raising after it assigns; and, for the first set, the reference solutions with the first answer
+cell raising. The tests then read the results.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import problem_sets  # noqa: E402
+
+SETS = problem_sets.set_names()
+RAISING = 'raise RuntimeError("a student bug in this cell")'
+
+
+def misconceptions(name: str) -> list[dict]:
+    return yaml.safe_load((ROOT / "coursework" / name / "misconceptions.yml").read_text())["questions"]
+
+
+def with_answers(nb: dict, answers: dict[str, str]) -> dict:
+    """A copy of ``nb`` with the answer cell of each question replaced by ``answers[question]``."""
+    nb = copy.deepcopy(nb)
+    cells = problem_sets.answer_cells(nb)
+    for q, src in answers.items():
+        nb["cells"][cells[q]]["source"] = src
+    return nb
+
+
+def wrong_answers(name: str, which: int) -> dict[str, str]:
+    return {
+        q["question"]: f"{q['variable']} = {q['misconceptions'][which]['wrong_answer']!r}" for q in misconceptions(name)
+    }
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("coursework")
+    zips = problem_sets.build_all(out, SETS, jobs=2)
+    jobs = []
+    for name, zip_path in zips.items():
+        student = json.loads((zip_path.parent / "student" / f"{name}.ipynb").read_text())
+        reference = zip_path.parent / "autograder" / f"{name}.ipynb"
+        subs = out / name / "submissions"
+        subs.mkdir()
+        jobs.append((name, "solution", reference))
+        (subs / "blank.ipynb").write_text(json.dumps(student))
+        jobs.append((name, "blank", subs / "blank.ipynb"))
+        (subs / "wrong0.ipynb").write_text(json.dumps(with_answers(student, wrong_answers(name, 0))))
+        jobs.append((name, "wrong0", subs / "wrong0.ipynb"))
+        second = wrong_answers(name, 1)
+        first_q = next(iter(second))
+        second[first_q] += "\n" + RAISING
+        (subs / "wrong1.ipynb").write_text(json.dumps(with_answers(student, second)))
+        jobs.append((name, "wrong1_raising", subs / "wrong1.ipynb"))
+        if name == SETS[0]:
+            # a submission that is otherwise right, with its first answer cell raising
+            solved = json.loads(reference.read_text())
+            (subs / "raising.ipynb").write_text(json.dumps(with_answers(solved, {first_q: RAISING})))
+            jobs.append((name, "raising", subs / "raising.ipynb"))
+
+    def run(job):
+        name, kind, path = job
+        return (name, kind), problem_sets.grade(path, zips[name])
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(pool.map(run, jobs))
+    return {"out": out, "zips": zips, "results": results}
+
+
+def _output(results: dict, question: str) -> str:
+    return "\n".join(t.get("output", "") for t in results["tests"] if t["name"] == question)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_set_has_4_to_8_questions_of_three_kinds(name):
+    qs = misconceptions(name)
+    assert 4 <= len(qs) <= 8
+    nb = json.loads((ROOT / "coursework" / name / f"{name}.ipynb").read_text())
+    raw = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "raw")
+    names = re.findall(r"^name: (q\d+)$", raw, re.M)
+    assert names == [q["question"] for q in qs], "misconceptions.yml must list every question of the master"
+    assert all(len(q["misconceptions"]) == 2 for q in qs)
+
+
+def test_sets_cover_all_three_kinds():
+    kinds = {q["kind"] for name in SETS for q in misconceptions(name)}
+    assert kinds == {"computation", "simulation", "conceptual"}
+    assert len(SETS) >= 6
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_reference_solutions_score_full_marks(built, name):
+    res = built["results"][(name, "solution")]
+    got = problem_sets.scores(res)
+    maximum = {t["name"]: t["max_score"] for t in res["tests"] if "max_score" in t}
+    assert set(got) == {q["question"] for q in misconceptions(name)}
+    assert got == maximum, {q: _output(res, q)[:500] for q in got if got[q] != maximum[q]}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_blank_student_notebook_grades_to_zero(built, name):
+    got = problem_sets.scores(built["results"][(name, "blank")])
+    assert set(got) == {q["question"] for q in misconceptions(name)}
+    assert all(v == 0 for v in got.values()), got
+
+
+def test_raising_answer_cell_does_not_stop_grading(built):
+    """An otherwise right submission whose first answer cell raises: the other answers keep their marks."""
+    name = SETS[0]
+    got = problem_sets.scores(built["results"][(name, "raising")])
+    first, *rest = [q["question"] for q in misconceptions(name)]
+    assert got[first] == 0
+    assert all(got[q] > 0 for q in rest), got
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_raising_answer_cell_in_every_set_leaves_the_rest_graded(built, name):
+    """In every set's second wrong-answer submission the first answer cell raises (after assigning):
+    every later question is still graded against its own answer (its targeted message shows)."""
+    res = built["results"][(name, "wrong1_raising")]
+    first, *rest = misconceptions(name)
+    assert set(problem_sets.scores(res)) == {q["question"] for q in [first, *rest]}
+    for q in rest:
+        assert q["misconceptions"][1]["message"] in _output(res, q["question"]), q["question"]
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("which", [0, 1])
+def test_each_misconception_gets_its_message(built, name, which):
+    res = built["results"][(name, "wrong0" if which == 0 else "wrong1_raising")]
+    got = problem_sets.scores(res)
+    for q in misconceptions(name):
+        m = q["misconceptions"][which]
+        out = _output(res, q["question"])
+        assert got[q["question"]] == 0, (q["question"], m["wrong_answer"])
+        assert f"message: {m['message']}" in out, (q["question"], m["wrong_answer"], out[:800])
+        # the other misconception's message is not shown for this wrong answer
+        other = q["misconceptions"][1 - which]["message"]
+        assert other not in out, (q["question"], m["wrong_answer"], "shows the message of the other wrong answer")
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_misconception_messages_are_typeset(name):
+    for q in misconceptions(name):
+        for m in q["misconceptions"]:
+            text = m["message"]
+            assert not re.search(r"(?<![\w(])-\d", text), f"hyphen-minus before a number in {text!r}"
+            assert not re.search(r"\bE_(K|Cl|Na|GABA|AMPA)\b|\[Cl-\]", text), text
+
+
+def _solution_fragments(nb: dict) -> list[str]:
+    """Solution code lines and hidden test code of a master notebook."""
+    frags, in_solution, in_tests = [], False, False
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "raw":
+            in_solution = src.startswith("# BEGIN SOLUTION") or (in_solution and not src.startswith("# END SOLUTION"))
+            in_tests = src.startswith("# BEGIN TESTS") or (in_tests and not src.startswith("# END TESTS"))
+            continue
+        if in_solution and cell["cell_type"] == "code":
+            for line in src.splitlines():
+                line = line.split("# SOLUTION")[0].strip()
+                if line and not line.startswith("#"):
+                    frags.append(line.split("=", 1)[1].strip() if "=" in line.split("(")[0] else line)
+        if in_tests and "hidden: true" in src:
+            body = src.split("# END TEST CONFIG")[1]
+            frags += [ln.strip() for ln in body.splitlines() if ln.strip()]
+    return [f for f in frags if len(f) > 6]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_student_notebook_leaks_no_solution_or_hidden_test(built, name):
+    master = json.loads((ROOT / "coursework" / name / f"{name}.ipynb").read_text())
+    frags = _solution_fragments(master)
+    assert len(frags) > 10
+    student_text = (built["zips"][name].parent / "student" / f"{name}.ipynb").read_text()
+    decoded = json.dumps(json.loads(student_text), ensure_ascii=False)
+    leaks = [f for f in frags if json.dumps(f)[1:-1] in student_text or f in decoded]
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_student_notebook_runs_until_first_unanswered_question(built, name):
+    n = problem_sets.run_until_unanswered(built["zips"][name].parent / "student" / f"{name}.ipynb", sys.executable)
+    assert n >= 2  # otter's init cell and the set's setup cell
+
+
+STUDENT_SITE = ROOT / "_build" / "student" / "html"
+CHAPTERS = ROOT / "chapters"
+
+
+def _chapter_solution_sentences() -> list[str]:
+    """Plain-prose lines of the chapters' exercise solutions (gated and plain), as they appear on a page."""
+    found = []
+    for path in sorted(CHAPTERS.glob("*.ipynb")) + sorted(CHAPTERS.glob("*.md")):
+        if path.suffix == ".ipynb":
+            cells = json.loads(path.read_text())["cells"]
+            text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        else:
+            text = path.read_text()
+        blocks = re.findall(r"\{solution-start\}.*?\{solution-end\}", text, re.S)
+        blocks += re.findall(r"[`:]{3,}\{solution\}.*?\n[`:]{3,}\n", text, re.S)
+        for block in blocks:
+            for line in block.splitlines()[2:]:
+                line = line.strip()
+                if len(line) > 40 and not re.search(r"[{}$`*_\\|<>#&]|^[-:]", line):
+                    found.append(line[:40])
+    return found
+
+
+def test_leak_check_finds_chapter_solutions():
+    assert len(_chapter_solution_sentences()) > 10
+
+
+@pytest.mark.skipif(not STUDENT_SITE.is_dir(), reason="no student site: run make book-student (make test does)")
+def test_student_site_has_no_solutions():
+    pages = sorted(STUDENT_SITE.rglob("*.html")) + sorted(STUDENT_SITE.rglob("*.js"))
+    assert len(pages) > 5
+    assert not (STUDENT_SITE / "_sources").exists(), "the page sources hold the solutions"
+    sentences = _chapter_solution_sentences()
+    for page in pages:
+        html = page.read_text(errors="replace")
+        assert 'class="solution' not in html and "solution-start" not in html, page
+        leaked = [s for s in sentences if s in html]
+        assert not leaked, (page, leaked[:3])
+    # the exercises themselves stay
+    assert "exercise" in (STUDENT_SITE / "chapters" / "01-ions.html").read_text()
+    # the full site (make book) shows the same sentences: the check can fail
+    full = ROOT / "_build" / "html" / "chapters" / "01-ions.html"
+    if full.is_file():
+        assert any(s in full.read_text(errors="replace") for s in sentences)
