@@ -34,7 +34,10 @@ are split into `SUBSTEPS` parts. No tridiagonal system is solved in the time
 loop: each step costs two k x (n + k) products and one mode update.
 
 For voltage-independent synapses the k x k matrices of every step are
-inverted at once before the loop. An NMDA-type synapse is blocked at its own
+inverted at once before the loop, and synapses at the same site are merged
+(their total conductance and sum g E), so k is the number of distinct sites.
+A site between two nodes reads s = w^T u + rho J, rho = theta (1 - theta)
+R_segment (the kink of a point current between two nodes). An NMDA-type synapse is blocked at its own
 site's potential: the block is evaluated at an extrapolated end-of-step
 potential, then once more at the end-of-step potential so obtained.
 

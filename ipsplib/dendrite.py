@@ -11,7 +11,9 @@ ends (x = 0, h, ..., L, h = L / n): the soma node carries the soma and half a
 segment of dendrite, the sealed end half a segment. This node scheme is second
 order in h, V at the soma is the node at x = 0, and a synapse between two
 nodes is shared between them by linear interpolation, so it sits where it is
-asked to. Time integration is exact for the passive cable (its modes, see
+asked to; its own potential adds the kink theta (1 - theta) R_segment J that
+a point current makes between the nodes (without it a site between nodes
+would be first order in h). Time integration is exact for the passive cable (its modes, see
 `ipsplib._cable`) with the synaptic conductances coupled at their sites.
 
 Units: lengths um, specific membrane resistance ohm cm^2, axial resistivity
