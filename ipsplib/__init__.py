@@ -19,8 +19,8 @@ from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_consta
 from .firing import PoissonFiring, PoissonTrain, firing_rate, poisson_firing, poisson_train, shift_and_gain
 from .ions import driving_force, gaba_reversal, ghk_potential, mg_block, nernst, thermal_voltage_mV
 from .membrane import Cell, Trace, simulate, steady_state
-from .summation import TrainSummation, train_onsets_ms, train_summation
 from .spatial import PspShape, ShuntingEffect, psp_shape, shunting_effect, steady_state_attenuation  # chapter 6
+from .summation import TrainSummation, train_onsets_ms, train_summation
 from .synapses import Synapse
 
 __version__ = "0.1.0"

@@ -29,7 +29,9 @@ def test_lambda_control_sets_the_length_constant_and_keeps_tau_m():
         assert ip.length_constant_um(cell.r_m_ohm_cm2, cell.r_i_ohm_cm, cell.dend_diam_um) == pytest.approx(lam)
 
 
-@pytest.mark.parametrize("x_e, x_i, lam", [(500.0, 250.0, 816.0), (800.0, 0.0, 300.0), (0.0, 800.0, 300.0), (200.0, 700.0, 2400.0)])
+@pytest.mark.parametrize(
+    "x_e, x_i, lam", [(500.0, 250.0, 816.0), (800.0, 0.0, 300.0), (0.0, 800.0, 300.0), (200.0, 700.0, 2400.0)]
+)
 def test_demo_plots_the_simulated_epsps(demo, x_e, x_i, lam):
     demo.update(excitation_um=x_e, inhibition_um=x_i, lambda_um=lam)
     cell = ball_and_stick(r_i_ohm_cm=spatial_demo.cell_with_lambda(lam).r_i_ohm_cm)
