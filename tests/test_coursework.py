@@ -74,7 +74,9 @@ def built(tmp_path_factory):
 
     def run(job):
         name, kind, path = job
-        return (name, kind), problem_sets.grade(path, zips[name])
+        results = problem_sets.grade(path, zips[name])
+        (out / name / f"{kind}.results.json").write_text(json.dumps(results))  # kept for a failing test's reader
+        return (name, kind), results
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = dict(pool.map(run, jobs))
