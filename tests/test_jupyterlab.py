@@ -289,7 +289,10 @@ def _drag_one_slider(page, box, chapter: str) -> tuple[str, str, int, float]:
     shown = base64.b64decode(after.split(",", 1)[1])
     assert after_img.get_attribute("alt") == demo.alt_text, \
         f"{chapter} {name}: after release the figure does not show {label} = {readout}"
-    assert shown == demo.png(), f"{chapter} {name}: the final frame differs from ipsplib's frame for {readout}"
+    # Pixels too when every readout gives its value exactly (linear sliders, choices); a log slider's
+    # 3-digit readout does not pin its exponent, so there the alt text (values at display precision) decides.
+    if all(spec.scale == "linear" or not spec.numeric for spec in demo._specs.values()):
+        assert shown == demo.png(), f"{chapter} {name}: the final frame differs from ipsplib's frame for {readout}"
     return name, control, redraws, delay
 
 
