@@ -11,7 +11,14 @@ always stopped afterwards, its whole process group, even when a test fails. In o
   figure changes, that the frame shown after release is the frame ipsplib renders for the slider's
   final value, and measure the redraws during the drag and the delay from release to the final frame
   (goals: at least 10 redraws, final frame within 300 ms);
-- the browser console stays clean (no error or warning) and no request leaves 127.0.0.1.
+- the browser console stays clean (no error or warning; only JupyterLab's own "plugin took N ms to
+  activate" timing warnings of a slow machine are ignored) and no request leaves 127.0.0.1.
+
+The chapters open in one browser, one context (storage) each, and run concurrently; the drags come after
+all have finished, one at a time. A drag that misses the goals is repeated once (load spikes on a shared
+machine) and the better attempt counts; every attempt is printed, with the load average, at the end of
+the module and in _build/jupyterlab-drag.txt. On failure a screenshot goes to
+_build/jupyterlab-failure-<chapter>.png.
 """
 
 from __future__ import annotations
