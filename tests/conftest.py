@@ -72,3 +72,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(bar, red=True, bold=True)
         terminalreporter.write_line(_browser_skipped[0], red=True, bold=True)
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def coursework_build(tmp_path_factory) -> dict:
+    """Every problem set built once per session with ``otter assign`` (tools/problem_sets.py) into a
+    temporary folder: {set name: its autograder zip}; the student notebook of set N is
+    ``zip.parent / "student" / f"{N}.ipynb"``. Shared by the coursework and Binder-environment tests."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import problem_sets
+
+    return problem_sets.build_all(tmp_path_factory.mktemp("coursework"), problem_sets.set_names(), jobs=2)

@@ -7,17 +7,17 @@ kernel of that environment, live (no IPSP_BOOK_STATIC), as a student in Binder r
 raises, or writes to stderr (a warning a student would see), fails the test; so does an install cell
 that did anything (ipsplib must already import there).
 
-Student coursework notebooks: when tools/problem_sets.py exists, each student notebook under
-_build/coursework/ runs up to its first unanswered question
+Student coursework notebooks: each student notebook, as ``otter assign`` makes it (the session's
+``coursework_build`` fixture), runs up to its first unanswered question
 (``problem_sets.run_until_unanswered(notebook_path, python_executable)``) in the same environment.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,8 +32,6 @@ from nbclient import NotebookClient
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-PROBLEM_SETS = ROOT / "tools" / "problem_sets.py"
-COURSEWORK_BUILD = ROOT / "_build" / "coursework"
 CELL_TIMEOUT_S = 300
 KERNEL = "ipsp-binder"
 
@@ -108,30 +106,16 @@ def test_chapter_runs_in_the_binder_environment(python, kernel_dir, notebook):
     assert not problems, f"{notebook.name} in the Binder environment:\n  " + "\n  ".join(problems)
 
 
-def _student_notebooks(problem_sets) -> list[Path]:
-    listed = getattr(problem_sets, "student_notebooks", None)
-    if callable(listed):
-        return sorted(Path(p) for p in listed())
-    return sorted(p for p in COURSEWORK_BUILD.rglob("*.ipynb")
-                  if not {"autograder", "solutions", ".ipynb_checkpoints"} & set(p.parts))
+def test_student_coursework_runs_until_the_first_unanswered_question(python, coursework_build):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import problem_sets
 
-
-def test_student_coursework_runs_until_the_first_unanswered_question(python):
-    if not PROBLEM_SETS.is_file():
-        message = ("COURSEWORK NOTEBOOKS DID NOT RUN in the Binder environment: tools/problem_sets.py "
-                   "(run_until_unanswered) does not exist yet")
-        print("!" * 100 + "\n" + message + "\n" + "!" * 100)
-        pytest.skip(message)
-    spec = importlib.util.spec_from_file_location("problem_sets", PROBLEM_SETS)
-    problem_sets = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(problem_sets)
-    students = _student_notebooks(problem_sets)
-    assert students, (f"tools/problem_sets.py exists but {COURSEWORK_BUILD} holds no student notebook: "
-                      "build the coursework first (make coursework)")
+    students = [zip_path.parent / "student" / f"{name}.ipynb" for name, zip_path in coursework_build.items()]
+    assert students and all(p.is_file() for p in students), f"otter assign wrote no student notebook: {students}"
     failures = []
     for notebook in students:
         try:
             problem_sets.run_until_unanswered(notebook, python)
         except Exception as error:  # noqa: BLE001 - collect every notebook's failure, then fail once
-            failures.append(f"{notebook.relative_to(ROOT)}: {type(error).__name__}: {error}")
+            failures.append(f"{notebook.name}: {type(error).__name__}: {error}")
     assert not failures, "student notebooks fail in the Binder environment:\n  " + "\n  ".join(failures)

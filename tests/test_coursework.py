@@ -47,9 +47,9 @@ def wrong_answers(name: str, which: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("coursework")
-    zips = problem_sets.build_all(out, SETS, jobs=2)
+def built(coursework_build):
+    zips = coursework_build
+    out = next(iter(zips.values())).parent.parent
     jobs = []
     for name, zip_path in zips.items():
         student = json.loads((zip_path.parent / "student" / f"{name}.ipynb").read_text())
