@@ -52,12 +52,13 @@ book: vendor
 	    echo "make book: FAILED: the build log has warnings or errors (see _build/book.log)" >&2; exit 1; fi; \
 	echo "make book: built in $$(( $$(date +%s) - start )) s: $(CURDIR)/_build/html/index.html"
 
-# The print edition: the book built again with figures at print resolution into _build/print
+# The print edition: the book built again with figures at print resolution, and each demo's default
+# frame only (IPSP_BOOK_STATIC=print), into _build/print
 # (warnings fail it, as for the site), then every page in TOC order printed by Chromium into one PDF.
 pdf: vendor
 	@mkdir -p _build/pdf
 	@start=$$(date +%s); \
-	IPSP_BOOK_STATIC=1 IPSP_FIGURE_DPI=300 $(BIN)/jupyter-book build . --all -W -n --keep-going \
+	IPSP_BOOK_STATIC=print IPSP_FIGURE_DPI=300 $(BIN)/jupyter-book build . --all -W -n --keep-going \
 	    --path-output _build/print 2>&1 | tee _build/pdf/print-build.log; \
 	if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/pdf/print-build.log; then \
 	    echo "make pdf: FAILED: the print build has warnings or errors (see _build/pdf/print-build.log)" >&2; exit 1; fi; \

@@ -139,18 +139,9 @@ def lab():
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """One headless Chromium for every chapter (machine notes: no sandbox, GPU or background traffic)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(browser):
+    """The session's headless Chromium (conftest.py): Playwright's sync API allows one driver per process."""
+    return browser
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -101,8 +101,15 @@ def register(name: str):
 
 
 def static_mode() -> bool:
-    """True when building the static website (``IPSP_BOOK_STATIC=1``)."""
-    return os.environ.get(STATIC_ENV, "") == "1"
+    """True when building the static website (``IPSP_BOOK_STATIC=1``) or the print edition
+    (``IPSP_BOOK_STATIC=print``)."""
+    return os.environ.get(STATIC_ENV, "") in ("1", "print")
+
+
+def print_mode() -> bool:
+    """True when building the print edition (``IPSP_BOOK_STATIC=print``, set by ``make pdf``): paper shows
+    one frame per demo, at its default settings, so only that frame is rendered."""
+    return os.environ.get(STATIC_ENV, "") == "print"
 
 
 @dataclass(frozen=True)
@@ -604,7 +611,9 @@ class Demo:
 
     # -- static website -------------------------------------------------------------------------------
     def static_grids(self) -> dict[str, tuple]:
-        """name -> the values each static control takes on the website."""
+        """name -> the values each static control takes on the website (in print: its current value)."""
+        if print_mode():
+            return {s: (self.values[s],) for s in self.static}
         return {s: self._specs[s].static_grid(DEFAULT_POINTS[len(self.static)]) for s in self.static}
 
     def static_frames(self) -> list[tuple[dict, str, bytes]]:
