@@ -88,3 +88,21 @@ def coursework_build(tmp_path_factory) -> dict:
     import problem_sets
 
     return problem_sets.build_all(tmp_path_factory.mktemp("coursework"), problem_sets.set_names(), jobs=2)
+
+
+@pytest.fixture(scope="session")
+def nmda_mechanism(tmp_path_factory):
+    """NEURON's Exp2NMDA (Exp2Syn with ipsplib's Mg2+ block), compiled once per session from
+    tests/neuron_mod for the NEURON validation modules. With IPSP_REQUIRE_NEURON=1 (make test) a failed
+    compilation is an error; otherwise those cases skip, loudly."""
+    from neuron_reference import load_nmda_mechanism
+
+    try:
+        load_nmda_mechanism(tmp_path_factory.mktemp("nrnmech"))
+    except RuntimeError as error:
+        if os.environ.get("IPSP_REQUIRE_NEURON") == "1":
+            raise
+        pytest.skip(
+            f"SKIPPED NMDA VALIDATION: nrnivmodl could not build tests/neuron_mod/exp2nmda.mod "
+            f"(it needs a C++ compiler): {str(error)[-800:]}"
+        )

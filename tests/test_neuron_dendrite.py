@@ -28,7 +28,7 @@ from neuron_dendrite_reference import (
     length_constant_um,
     reference,
 )
-from neuron_reference import NEURON_MISSING, grid_ms, load_nmda_mechanism
+from neuron_reference import NEURON_MISSING, grid_ms
 
 import ipsplib as ip
 
@@ -125,20 +125,6 @@ def dendrite_cases() -> dict[str, DendriteCase]:
 
 
 CASES = dendrite_cases()
-
-
-@pytest.fixture(scope="module")
-def nmda_mechanism(tmp_path_factory):
-    """NEURON's Exp2NMDA (Exp2Syn with ipsplib's Mg2+ block), compiled from tests/neuron_mod for this session."""
-    try:
-        load_nmda_mechanism(tmp_path_factory.mktemp("nrnmech"))
-    except RuntimeError as error:
-        if REQUIRE_NEURON:
-            raise
-        pytest.skip(
-            f"SKIPPED NMDA VALIDATION: nrnivmodl could not build tests/neuron_mod/exp2nmda.mod "
-            f"(it needs a C++ compiler): {str(error)[-800:]}"
-        )
 
 
 @pytest.fixture

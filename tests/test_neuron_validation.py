@@ -18,7 +18,6 @@ from neuron_reference import (
     REFERENCE_ATOL,
     NeuronModel,
     grid_ms,
-    load_nmda_mechanism,
     reference,
     validation_cases,
 )
@@ -37,20 +36,6 @@ DT_MS = 0.025
 GOAL_MV = 0.01  # the project's accuracy goal for V
 G_TOL_NS = 1e-4  # conductances are computed in closed form on both sides; the reference's own error is ~5e-6 nS
 CASES = validation_cases(DT_MS)
-
-
-@pytest.fixture(scope="module")
-def nmda_mechanism(tmp_path_factory):
-    """NEURON's Exp2NMDA (Exp2Syn with ipsplib's Mg2+ block), compiled from tests/neuron_mod for this session."""
-    try:
-        load_nmda_mechanism(tmp_path_factory.mktemp("nrnmech"))
-    except RuntimeError as error:
-        if REQUIRE_NEURON:
-            raise
-        pytest.skip(
-            f"SKIPPED NMDA VALIDATION: nrnivmodl could not build tests/neuron_mod/exp2nmda.mod "
-            f"(it needs a C++ compiler): {str(error)[-800:]}"
-        )
 
 
 @pytest.fixture
