@@ -241,10 +241,13 @@ def _shown_values(box, demo) -> dict:
     values = {}
     for name in demo.controls:
         spec = demo._specs[name]
-        label = re.compile("^" + re.escape(spec.label) + "$")  # exact: "Synapse" is not "Synapse distance …"
-        row = box.locator(".widget-inline-hbox, .widget-toggle-buttons").filter(
-            has=box.page.locator(".widget-label", has_text=label))
-        assert row.count() >= 1, f"{demo.title}: no control labelled {spec.label!r} in JupyterLab"
+        rows = box.locator(".widget-inline-hbox, .widget-toggle-buttons").filter(
+            has=box.page.locator(".widget-label", has_text=spec.label))
+        assert rows.count() >= 1, f"{demo.title}: no control labelled {spec.label!r} in JupyterLab"
+        # the label that reads exactly spec.label, if any: "Synapse" also matches "Synapse distance …"
+        exact = [i for i in range(rows.count())
+                 if rows.nth(i).locator(".widget-label").first.inner_text().strip() == spec.label]
+        row = rows.nth(exact[0]) if exact else rows
         if not spec.numeric:
             pressed = row.first.locator("button.mod-active").inner_text().strip()
             values[name] = dict(spec.options)[pressed]

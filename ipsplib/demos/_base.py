@@ -256,14 +256,10 @@ class Control:
             return choice_buttons([label for label, _ in self.options], self.label,
                                   options=list(self.options), value=self.value)
         if self.scale == "log":
-            # The slider snaps its exponent to min + k * step as soon as it is shown: stretch the step a little
-            # so that the default value is on that grid (5 mM stays 5, not 5.01); the ends stay min and max.
-            low, start = math.log10(self.min), math.log10(self.value)
-            steps_to_value = round((start - low) / self.step)
-            step = (start - low) / steps_to_value if steps_to_value else self.step
             # ".3r": three significant digits in decimal notation ("1000", "0.000100"), never "1e+03"
-            return widgets.FloatLogSlider(value=self.value, base=10.0, min=low, max=math.log10(self.max),
-                                          step=step, readout_format=".3r", continuous_update=True, **common)
+            return widgets.FloatLogSlider(value=self.value, base=10.0, min=math.log10(self.min),
+                                          max=math.log10(self.max), step=self.step, readout_format=".3r",
+                                          continuous_update=True, **common)
         decimals = max(0, -math.floor(math.log10(self.step) + 1e-9))
         return widgets.FloatSlider(value=self.value, min=self.min, max=self.max, step=self.step,
                                    readout_format=f".{decimals}f", continuous_update=True, **common)
