@@ -46,6 +46,7 @@ vendor: $(STAMP)
 # the log is a second guard in case a future version does not.
 book: vendor
 	@mkdir -p _build
+	@rm -rf _build/.jupyter_cache
 	@start=$$(date +%s); \
 	IPSP_BOOK_STATIC=1 $(BIN)/jupyter-book build . --all -W -n --keep-going 2>&1 | tee _build/book.log; \
 	if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/book.log; then \
@@ -57,6 +58,7 @@ book: vendor
 # (warnings fail it, as for the site), then every page in TOC order printed by Chromium into one PDF.
 pdf: vendor
 	@mkdir -p _build/pdf
+	@rm -rf _build/print/_build/.jupyter_cache
 	@start=$$(date +%s); \
 	IPSP_BOOK_STATIC=print IPSP_FIGURE_DPI=300 $(BIN)/jupyter-book build . --all -W -n --keep-going \
 	    --path-output _build/print 2>&1 | tee _build/pdf/print-build.log; \
@@ -69,7 +71,10 @@ pdf: vendor
 # Exit status 5 means it collected nothing: a broken suite, so it fails too.
 # IPSP_REQUIRE_NEURON=1: the NEURON validation (and its NMDA mechanism, compiled by nrnivmodl) must run;
 # a missing NEURON or C++ compiler is an error, not a skip. Outside make test it may still skip, loudly.
-test: book pdf
+# The three builds run two at a time (two cores): the print edition beside the site, then the student
+# site from the site's executions.
+test:
+	$(MAKE) --jobs=2 --output-sync=target book-student pdf
 	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest || status=$$?; \
 	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
@@ -106,12 +111,13 @@ grade: $(STAMP)
 	@test -f _build/coursework/$(SET)/$(SET)-autograder.zip || $(MAKE) coursework
 	$(BIN)/python tools/grade_class.py "$(SUBMISSIONS)" --set "$(SET)"
 
-book-student: vendor
-	@mkdir -p _build/student
+# It reuses the notebook executions of `make book` (the jupyter-cache that build filled), so it runs after it.
+book-student: book
+	@mkdir -p _build/student/_build
+	rm -rf _build/student/_build/.jupyter_cache && cp -r _build/.jupyter_cache _build/student/_build/.jupyter_cache
 	IPSP_STUDENT_BUILD=1 IPSP_BOOK_STATIC=1 $(BIN)/jupyter-book build . --all -W -n --keep-going --path-output _build/student 2>&1 | tee _build/student/book.log
 	@if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/student/book.log; then \
 	    echo "make book-student: FAILED: the build log has warnings or errors (see _build/student/book.log)" >&2; exit 1; fi
 	rm -rf _build/student/html && mv _build/student/_build/html _build/student/html && rm -rf _build/student/_build
 	@echo "make book-student: $(CURDIR)/_build/student/html/index.html"
-# make test also checks the student site for leaked solutions (tests/test_coursework.py)
-test: book-student
+# make test also builds the student site and checks it for leaked solutions (tests/test_coursework.py)
