@@ -17,17 +17,13 @@ import importlib.util
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from binder_env import ROOT, kernel_env
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
+import test_binder_env
+from binder_env import ROOT
 from raw_myst import raw_myst_fragments
-from test_binder_env import CELL_TIMEOUT_S, KERNEL, _problems, kernel_dir, python  # noqa: F401 - fixtures
+from test_binder_env import kernel_dir, python  # noqa: F401 - the Binder environment's fixtures
 
 
 def _load(name: str, path: Path):
@@ -199,17 +195,6 @@ def test_unknown_cells_and_html_outputs_pass_through(tmp_path, book):
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
 def test_edition_runs_in_the_binder_environment(python, kernel_dir, chapter):  # noqa: F811 - fixtures
-    path = reader_edition.EDITIONS / chapter.name
-    nb = nbformat.read(path, as_version=4)
-    km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernel_dir)]))
-    client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, allow_errors=True, record_timing=False,
-                            resources={"metadata": {"path": str(chapter.parent)}})
-    start = time.monotonic()
-    try:
-        client.execute(env=kernel_env(python))
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-    print(f"colab/{chapter.name}: executed in the Binder environment in {time.monotonic() - start:.1f} s")
-    problems = _problems(nb)
-    assert not problems, f"colab/{chapter.name} in the Binder environment:\n  " + "\n  ".join(problems)
+    """Exactly as tests/test_binder_env.py runs a chapter, in the edition's own folder (Colab has no chapters/)."""
+    run_like_a_chapter = test_binder_env.test_chapter_runs_in_the_binder_environment
+    run_like_a_chapter(python, kernel_dir, reader_edition.EDITIONS / chapter.name)
