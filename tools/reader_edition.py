@@ -441,7 +441,7 @@ def render_blocks(text: str, chapter: Chapter, state: dict | None = None) -> str
             opens_and_closes = line.strip() != "$$" and line.strip().endswith("$$") and len(line.strip()) > 4
             if not opens_and_closes:
                 in_math = not in_math
-        plain.append(line if in_math else line)
+        plain.append(line)
         k += 1
     flush()
     # render the inline roles of ordinary text (not inside display maths or code), fold solution text
@@ -626,8 +626,9 @@ def executed_glue(chapter_path: Path) -> dict[str, dict]:
     return glue
 
 
-def glue_for(chapter_path: Path) -> tuple[dict[str, dict], str]:
-    glue = built_glue(chapter_path)
+def glue_for(chapter_path: Path, execute: bool = False) -> tuple[dict[str, dict], str]:
+    """The chapter's glued outputs and where they came from ("book build" or "executed")."""
+    glue = None if execute else built_glue(chapter_path)
     if glue is not None:
         return glue, "book build"
     return executed_glue(chapter_path), "executed"
@@ -636,6 +637,8 @@ def glue_for(chapter_path: Path) -> tuple[dict[str, dict], str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if an edition is stale")
+    parser.add_argument("--execute", action="store_true",
+                        help="execute the chapters here even when the book build has their glued values")
     parser.add_argument("chapters", nargs="*", type=Path, help="default: chapters/*.ipynb")
     args = parser.parse_args(argv)
     book = Book.load()
@@ -643,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = []
     for path in args.chapters or sorted(CHAPTERS.glob("*.ipynb")):
         start = time.monotonic()
-        glue, origin = glue_for(path)
+        glue, origin = glue_for(path, args.execute)
         text = dumps(make_edition(path, glue, book))
         target = EDITIONS / path.name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
