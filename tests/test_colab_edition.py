@@ -166,6 +166,9 @@ def test_renderer_folds_dropdowns_and_solutions_and_fails_loudly_on_unknown_mark
     assert re.search(r"> \*\*Exercise 4\.1\*\* \(Try\)", out)
     assert "<summary><b>Solution to Exercise 4.1 (Try)</b></summary>" in out
     assert raw_myst_fragments(out) == []
+    assert reader_edition.render_blocks("Rest: {eval}`glued.x_mV` mV.", chapter) == "Rest: −70 mV."
+    with pytest.raises(ValueError, match=r"glued\.NAME"):
+        reader_edition.render_blocks("{eval}`x_mV + 1`", chapter)
     with pytest.raises(ValueError, match=r"\{kbd\}"):
         reader_edition.render_blocks("Press {kbd}`Ctrl`.", chapter)
     with pytest.raises(ValueError, match="nothing glued"):

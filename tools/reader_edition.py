@@ -274,6 +274,11 @@ def _role(match: re.Match, chapter: Chapter) -> str:
     book = chapter.book
     if name in ("glue", "glue:md", "glue:text", "glue:any"):
         return _glue(content.strip(), name, chapter)
+    if name == "eval":  # {eval}`glued.NAME`: the glued value NAME, as the website pastes it (_ext/glued_eval.py)
+        glued = re.fullmatch(r"\s*glued\.([A-Za-z_]\w*)\s*", content)
+        if glued is None:
+            raise ValueError(f"{chapter.docname}: {{eval}} reads only glued.NAME in this book, got {content!r}")
+        return _glue(glued.group(1), "glue:md", chapter)
     if name in ("sub", "sup"):
         return f"<{name}>{content}</{name}>"
     if name == "math":
