@@ -503,9 +503,9 @@ def _form_title(cell: dict, solution: str | None) -> str | None:
         return "Install the book's package (on Colab only)"
     if solution:
         return f"{solution}: code"
-    if "remove-cell" in tags or "remove-input" in tags:
+    if "remove-cell" in tags:
         return "Setup (hidden on the website)"
-    if "hide-input" in tags or "hide-cell" in tags:
+    if {"remove-input", "hide-input", "hide-cell"} & set(tags):
         return "Show code"
     return None
 
