@@ -152,7 +152,8 @@ class Book:
     numbers: dict[str, str]
     terms: dict[str, str]
     refs: dict[str, Reference]
-    labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # label -> (docname, kind, number)
+    #: label -> (docname, kind, number); for a section (a "(label)=" target before a heading) its title
+    labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Book:
@@ -171,7 +172,7 @@ _EQ_LABEL = re.compile(r"^(?P<before>.*)\$\$\s*\((?P<label>[\w:.-]+)\)\s*$")
 
 
 def _labels(docname: str, nb: dict, chapter: str | None) -> dict[str, tuple[str, str, str]]:
-    """Figures, equations and exercises of one chapter, numbered as the website numbers them."""
+    """Figures, equations and exercises of one chapter, numbered as the website numbers them; section targets."""
     found, count = {}, {"figure": 0, "equation": 0, "exercise": 0}
 
     def add(kind, label):
@@ -192,6 +193,10 @@ def _labels(docname: str, nb: dict, chapter: str | None) -> dict[str, tuple[str,
             continue
         lines = source.splitlines()
         for k, line in enumerate(lines):
+            target = re.match(r"^\(([\w:.-]+)\)=\s*$", line)
+            heading = next((re.match(r"^#+\s+(.+)$", x) for x in lines[k + 1:k + 3] if x.strip()), None)
+            if target and heading:
+                found[target.group(1)] = (docname, "section", heading.group(1).strip())
             eq = _EQ_LABEL.match(line)
             if eq:
                 add("equation", eq["label"])
@@ -300,11 +305,13 @@ def _role(match: re.Match, chapter: Chapter) -> str:
     if name in ("ref", "numref", "eq"):
         text, target = _split(content)
         if target not in book.labels:
-            raise ValueError(f"{chapter.docname}: {{{name}}} target {target!r} is not a figure, equation or "
-                             "exercise label of any chapter")
+            raise ValueError(f"{chapter.docname}: {{{name}}} target {target!r} is not a figure, equation, "
+                             "exercise or section label of any chapter")
         docname, kind, number = book.labels[target]
         anchor = f"equation-{target}" if kind == "equation" else target
-        if name == "eq":
+        if kind == "section":  # a (label)= target before a heading: its title, as Sphinx shows it
+            shown = text or re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", render_inline(number, chapter))  # no nested links
+        elif name == "eq":
             shown = f"({number})"
         elif name == "numref":
             prefix = {"figure": "Fig.", "exercise": "Exercise", "equation": "Equation"}[kind]
