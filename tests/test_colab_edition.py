@@ -168,7 +168,8 @@ def test_renderer_folds_dropdowns_and_solutions_and_fails_loudly_on_unknown_mark
     assert "<summary><b>Solution to Exercise 4.1 (Try)</b></summary>" in out
     assert raw_myst_fragments(out) == []
     assert reader_edition.render_blocks("Rest: {eval}`glued.x_mV` mV.", chapter) == "Rest: −70 mV."
-    chapter.book = dataclasses.replace(book, labels={"sec-x": ("chapters/03-ipsps", "section", "The {term}`IPSP` part")})
+    section = ("chapters/03-ipsps", "section", "The {term}`IPSP` part")
+    chapter.book = dataclasses.replace(book, labels={"sec-x": section})
     assert reader_edition.render_blocks("See {ref}`sec-x`.", chapter) == (
         f"See [The IPSP part]({book.site}chapters/03-ipsps.html#sec-x).")
     with pytest.raises(ValueError, match=r"glued\.NAME"):
