@@ -23,20 +23,32 @@ _PATTERNS = [
     re.compile(r"\{\{\s*[\w.-]+\s*\}\}"),                           # substitution
     re.compile(r"\$\$\s*\([\w:.-]+\)\s*$", re.M),                   # labelled display maths
 ]
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?P<code>.+?)(?<!`)\1(?!`)", re.S)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?P<code>[^\n]+?)(?<!`)\1(?!`)")  # within a line: never a fence
 
 
 def _without_code(text: str) -> str:
-    """``text`` with plain fenced code blocks blanked (directive fences stay)."""
-    lines, kept, closing = text.splitlines(), [], None
-    for line in lines:
+    """``text`` with plain fenced code blocks blanked; directive fences and their bodies stay.
+
+    A bare fence line closes the innermost open directive whose fence it repeats, else opens a code block.
+    """
+    kept, directives, closing = [], [], None
+    for line in text.splitlines():
         match = _FENCE.match(line)
-        if closing is None and match and not match["info"].strip().startswith("{"):
-            closing = match["fence"][0] * len(match["fence"])
-            kept.append("")
-        elif closing is not None:
-            if line.strip().startswith(closing) and not line.strip().strip(closing[0]):
+        fence = match["fence"] if match else None
+        if closing is not None:  # inside a plain code block
+            if fence and fence[0] == closing[0] and len(fence) >= len(closing) and not match["info"].strip():
                 closing = None
+            kept.append("")
+            continue
+        if fence and match["info"].strip().startswith("{"):
+            directives.append(fence)
+            kept.append(line)
+        elif fence and not match["info"].strip() and directives and fence[0] == directives[-1][0] \
+                and len(fence) >= len(directives[-1]):
+            directives.pop()
+            kept.append(line)
+        elif fence:
+            closing = fence
             kept.append("")
         else:
             kept.append(line)
@@ -54,6 +66,8 @@ def raw_myst_fragments(text: str) -> list[str]:
     ['```{admonition} Goals', ':class: tip']
     >>> raw_myst_fragments("Plain **Markdown** with $E_\\\\text{Cl}$ and `{term}` in code.")
     []
+    >>> raw_myst_fragments("```{note}\\nA\\n```\\n\\nAt {glue:md}`x` mV.\\n\\n```python\\n{term}`y`\\n```")
+    ['```{note}', '{glue:md}`x`']
     """
     def role_outside_spans(match: re.Match) -> str:
         # a role is itself {name}`...`: keep it; blank genuine code spans
