@@ -6,6 +6,7 @@
 #   make lab    open the notebooks live in JupyterLab
 #   make bench  run the benchmarks (speed against NEURON, demo latency)
 #   make clean  remove build outputs and unpacked vendored assets
+#   make editions  regenerate colab/*.ipynb, the reader's editions the Colab button opens (after editing a chapter)
 # .venv is created (or re-synced) from the pinned requirements whenever they change.
 
 SHELL := /bin/bash
@@ -21,7 +22,7 @@ PORT ?= 8000
 # Notebooks execute in a kernel started from this venv.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: book test serve lab bench clean venv vendor pdf
+.PHONY: book test serve lab bench clean venv vendor pdf editions
 
 venv: $(STAMP)
 
@@ -79,6 +80,13 @@ test:
 	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+# The Colab editions: each chapter's MyST rendered to plain Markdown, glued numbers from the last
+# `make book` when it built this version of the chapter, else from executing the chapter here.
+# tests/test_colab_edition.py (in make test) fails when an edition is stale.
+editions: $(STAMP)
+	@start=$$(date +%s); $(BIN)/python tools/reader_edition.py; \
+	echo "make editions: $$(( $$(date +%s) - start )) s"
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
