@@ -274,8 +274,8 @@ class EICompetition(Demo):
         text.set_text(label if low <= e_inh_mV <= high else f"{label} ↓")
         fires = peak >= V_THRESHOLD_MV
         verdict = "above threshold: it would fire" if fires else "below threshold: it would not fire"
-        self.artists["readout"].set_text(f"peak {_mv(peak)} mV ({_mv(peak - peak_alone, signed=True)} mV)\n"
-                                         f"{verdict}")
+        self.artists["readout"].set_text(f"peak {_mv(peak)} mV, {_mv(peak - peak_alone, signed=True)} mV "
+                                         f"against the EPSP alone\n{verdict}")
         if inh_distance_um < EXC_DISTANCE_UM:
             where = "between the excitatory synapse and the soma (on the path)" if inh_distance_um > 0 else \
                 "on the soma"
