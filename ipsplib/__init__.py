@@ -12,7 +12,7 @@ Examples
 -89.1
 """
 
-from . import chloride, clamp, currents, dendrite, synapses
+from . import book, chloride, clamp, currents, dendrite, synapses
 from .clamp import iv_curve, reversal_from_iv, voltage_clamp
 from .currents import CurrentTrace, simulate_current_based
 from .dendrite import BallAndStick, DendriteTrace, ball_and_stick, length_constant_um, simulate_dendrite
@@ -70,4 +70,6 @@ __all__ = [
     "shunting_effect",
     "steady_state_attenuation",
     "spatial",
+    # helpers for the book's pages (glue with a true minus sign, typeset tables)
+    "book",
 ]

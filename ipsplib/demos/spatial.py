@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter
 
 from .. import plotting
 from ..dendrite import ball_and_stick, simulate_dendrite
@@ -37,6 +37,13 @@ DT_MS = 0.1
 #: Where the peak-depolarization profile is sampled, µm.
 PROFILE_UM = np.linspace(0.0, BASE_CELL.dend_length_um, 41)
 LAMBDA_RANGE_UM = (300.0, 2400.0)
+#: Tops of the linear peak-depolarization axis, mV: the smallest that holds the profile is used.
+PROFILE_TOPS_MV = (5.0, 10.0, 20.0)
+
+
+def _profile_ylim(top_mV: float) -> tuple[float, float]:
+    """Limits of the profile axis: room below 0 mV for the drawing of the cell and the synapse marks."""
+    return (-0.16 * top_mV, top_mV)
 
 
 def cell_with_lambda(lambda_um: float):
@@ -87,24 +94,29 @@ class SpatialSummation(Demo):
         ax_x, ax_t = self.figure.subplots(2, 1, height_ratios=[1.0, 1.0])
         colors = plotting.COLORS
         length = BASE_CELL.dend_length_um
-        ax_x.set(xlim=(-40.0, length + 20.0), ylim=(0.1, 60.0), yscale="log")
-        ax_x.set_yticks([0.1, 0.3, 1, 3, 10, 30], labels=["0.1", "0.3", "1", "3", "10", "30"])
-        ax_x.yaxis.set_minor_formatter(NullFormatter())
+        # a linear axis (the top is set in render, to the case shown); the cell is drawn in axes units below 0 mV.
+        # The layout is frozen on the first frame: tick labels padded to two digits (figure spaces) keep their width.
+        ax_x.set(xlim=(-40.0, length + 20.0), ylim=_profile_ylim(PROFILE_TOPS_MV[0]))
+        ax_x.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".rjust(2, "\u2007")))
         plotting.label(ax_x, "Distance from the soma along the dendrite (µm)", "Peak depolarization (mV)")
-        # the cell, drawn under the axis: a soma disc and the dendrite
-        ax_x.plot([0.0, length], [0.13, 0.13], color=colors["leak"], linewidth=4.0, solid_capstyle="butt")
-        ax_x.plot([-14.0], [0.13], "o", color=colors["leak"], markersize=14)
+        # the cell, drawn under the traces: a soma disc and the dendrite
+        along = ax_x.get_xaxis_transform()
+        ax_x.plot([0.0, length], [0.025, 0.025], color=colors["leak"], linewidth=4.0, solid_capstyle="butt",
+                  transform=along)
+        ax_x.plot([-14.0], [0.025], "o", color=colors["leak"], markersize=14, transform=along)
         (self.artists["profile_alone"],) = ax_x.plot([], [], color=colors["excitation"], linestyle="--",
                                                      label="excitation alone")
         (self.artists["profile_both"],) = ax_x.plot([], [], color=colors["membrane"],
                                                     label="with shunting inhibition")
         (self.artists["e_mark"],) = ax_x.plot([], [], "^", color=colors["excitation"], markersize=11,
-                                              label="excitatory synapse")
+                                              label="excitatory synapse", transform=along)
         (self.artists["i_mark"],) = ax_x.plot([], [], "^", color=colors["inhibition"], markersize=11,
-                                              label="inhibitory synapse")
-        self.artists["lambda_bar"] = ax_x.annotate("", xy=(0, 0), xytext=(0, 0),
+                                              label="inhibitory synapse", transform=along)
+        self.artists["lambda_bar"] = ax_x.annotate("", xy=(0, 0.88), xytext=(0, 0.88), xycoords=along,
+                                                   textcoords=along,
                                                    arrowprops=dict(arrowstyle="<->", color=colors["reference"]))
-        self.artists["lambda_text"] = ax_x.text(0.0, 0.0, "", color=colors["reference"], ha="center", va="bottom")
+        self.artists["lambda_text"] = ax_x.text(0.0, 0.9, "", color=colors["reference"], ha="center", va="bottom",
+                                                transform=along)
         ax_x.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, handlelength=1.6, columnspacing=0.8)
         ax_t.set(xlim=(0.0, DURATION_MS), ylim=(-0.2, 7.5))
         plotting.label(ax_t, "t", "Depolarization at the soma (mV)")
@@ -120,13 +132,18 @@ class SpatialSummation(Demo):
         p_alone, p_both = peak_profile_mV(alone, rest), peak_profile_mV(both, rest)
         self.artists["profile_alone"].set_data(PROFILE_UM, p_alone)
         self.artists["profile_both"].set_data(PROFILE_UM, p_both)
-        self.artists["e_mark"].set_data([excitation_um], [0.2])
-        self.artists["i_mark"].set_data([inhibition_um], [0.2])
+        top_mV = min(t for t in PROFILE_TOPS_MV if t >= 1.08 * float(np.max(p_alone)) or t == PROFILE_TOPS_MV[-1])
+        ax_x = self.artists["e_mark"].axes
+        if ax_x.get_ylim() != _profile_ylim(top_mV):
+            ax_x.set_ylim(_profile_ylim(top_mV))
+            self.redraw_background()  # the ticks change with the scale
+        self.artists["e_mark"].set_data([excitation_um], [0.05])
+        self.artists["i_mark"].set_data([inhibition_um], [0.05])
         bar_end = min(lambda_um, BASE_CELL.dend_length_um)
-        self.artists["lambda_bar"].xy = (bar_end, 35.0)
-        self.artists["lambda_bar"].set_position((0.0, 35.0))
+        self.artists["lambda_bar"].xy = (bar_end, 0.88)
+        self.artists["lambda_bar"].set_position((0.0, 0.88))
         more = "" if lambda_um <= BASE_CELL.dend_length_um else " (beyond the end)"
-        self.artists["lambda_text"].set_position((0.5 * bar_end, 37.0))
+        self.artists["lambda_text"].set_position((0.5 * bar_end, 0.9))
         self.artists["lambda_text"].set_text(f"λ = {lambda_um:.0f} µm{more}, L = {cell.electrotonic_length:.2f}")
         self.artists["soma_alone"].set_data(alone.t_ms, alone.v_soma_mV - rest)
         self.artists["soma_both"].set_data(both.t_ms, both.v_soma_mV - rest)

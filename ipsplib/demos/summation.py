@@ -93,7 +93,7 @@ class TemporalSummation(Demo):
                                               label="EPSPs added (linear sum)")
         (self.artists["train"],) = ax_v.plot([], [], color=colors["membrane"], linewidth=1.5,
                                              label="train (simulated)")
-        self.artists["readout"] = ax_v.text(0.98, 0.74, "", transform=ax_v.transAxes, ha="right", va="top")
+        self.artists["readout"] = ax_v.text(0.02, 0.97, "", transform=ax_v.transAxes, ha="left", va="top")
         ax_v.set(xlim=(0.0, DURATION_MS), ylim=(-72.0, -12.0))
         plotting.label(ax_v, None, "v")
         ax_v.legend(loc="upper right", ncols=1, handlelength=1.8, borderaxespad=0.1).set_zorder(1)
@@ -108,6 +108,26 @@ class TemporalSummation(Demo):
         ax_i.legend(loc="lower right", handlelength=1.8, borderaxespad=0.1).set_zorder(1)
         self.figure.align_ylabels([ax_v, ax_i])
 
+    def _scale_axes(self, dv, linear, i_pA, i_frozen_pA):
+        """Axes scaled to the case shown, so a small train is not lost in a corner (the threshold stays in view)."""
+        ax_v, ax_i = self.figure.axes[:2]
+        # room above the threshold line for the legend and the readout
+        top_dv = max(float(np.max(dv)), float(np.max(linear)), 2.0 * (THRESHOLD_MV - REST_MV) / 1.1)
+        top_mV = REST_MV + 5.0 * float(np.ceil(1.1 * top_dv / 5.0))
+        # time: until the train and the linear sum have decayed to 5 % of their peak (100, 200 or 400 ms)
+        big = np.flatnonzero(np.maximum(dv, linear) >= 0.05 * max(float(np.max(dv)), float(np.max(linear))))
+        last_ms = float(self._t[min(big[-1], self._t.size - 1)])
+        end_ms = min(step for step in (100.0, 200.0, DURATION_MS) if step >= min(last_ms, DURATION_MS))
+        largest_pA = -1.1 * min(float(np.min(i_pA)), float(np.min(i_frozen_pA)), -1.0)
+        low_pA = -min(step for step in (10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, np.inf)
+                      if step >= largest_pA)  # a 1-2-5 step, so the limits change rarely (each change redraws all)
+        limits = ((0.0, end_ms), (REST_MV - 2.0, top_mV), (low_pA, -0.05 * low_pA))
+        if limits != getattr(self, "_limits", None):
+            ax_v.set(xlim=limits[0], ylim=limits[1])
+            ax_i.set(ylim=limits[2])
+            self._limits = limits
+            self.redraw_background()  # ticks and the fixed lines move with the limits
+
     def render(self, interval_ms, n_inputs, tau_m_ms, receptor):
         n = int(round(float(n_inputs)))
         syn = receptor_synapse(receptor)
@@ -119,6 +139,7 @@ class TemporalSummation(Demo):
         linear = linear_sum_mV(self._t, single, onsets - onsets[0])
         i_frozen = synaptic_current_pA(syn, self._t, onsets, v_fixed_mV=REST_MV)
 
+        self._scale_axes(dv, linear, train.i_pA[0], i_frozen)
         self.artists["train"].set_data(train.t_ms, train.v_mV)
         self.artists["single"].set_data(self._t, single + REST_MV)
         self.artists["linear"].set_data(self._t, linear + REST_MV)

@@ -8,7 +8,7 @@
 - `ei_competition`: an EPSP on the dendrite of a passive ball-and-stick neuron
   and an IPSP whose position, timing and reversal potential the reader sets
   (`ipsplib.simulate_dendrite`); the somatic potential against the -55 mV
-  threshold of the source note.
+  typical threshold used in the chapter.
 
 Examples
 --------
@@ -30,7 +30,7 @@ from ..plotting import number_text as _mv
 from ..synapses import ampa, gaba_a
 from ._base import Control, Demo, register
 
-#: The chapter's integrate-and-fire cell: rest -70 mV and threshold -55 mV as in the source note,
+#: The chapter's integrate-and-fire cell: rest -70 mV and threshold -55 mV as in the chapter's arithmetic,
 #: 200 pF and 10 nS (tau_m 20 ms), reset to rest, 2 ms refractory period.
 LIF = Cell(c_m_pF=200.0, g_leak_nS=10.0, e_leak_mV=-70.0, v_threshold_mV=-55.0, refractory_ms=2.0)
 #: Conductance step of one excitatory / inhibitory event, nS.
@@ -170,7 +170,7 @@ def firing_rate_inhibition() -> FiringRateInhibition:
 
 
 # -- E-I competition on the ball-and-stick ------------------------------------------------------------------
-#: The chapter's threshold for the passive ball-and-stick, mV (the source note's -55 mV; the model has no spike).
+#: The chapter's threshold for the passive ball-and-stick, mV (a typical -55 mV; the model has no spike).
 V_THRESHOLD_MV = -55.0
 #: The excitatory input: one compound AMPA event at EXC_DISTANCE_UM whose somatic EPSP alone crosses threshold.
 EXC_G_NS = 14.0
@@ -192,7 +192,7 @@ class EICompetition(Demo):
             f"Model cell: passive ball-and-stick (soma {self.cell.soma_diam_um:g} µm, dendrite "
             f"{self.cell.dend_length_um:g} µm long and {self.cell.dend_diam_um:g} µm thick, length constant "
             f"{self.cell.lambda_um:.0f} µm), rest {_mv(self.cell.e_leak_mV, 0)} mV. It has no spike: the dotted "
-            f"line is the source note's threshold, {_mv(V_THRESHOLD_MV, 0)} mV, and a somatic peak above it would "
+            f"line is a typical threshold, {_mv(V_THRESHOLD_MV, 0)} mV, and a somatic peak above it would "
             f"fire a real neuron. A {EXC_G_NS:g} nS AMPA input at {EXC_DISTANCE_UM:g} µm at {EXC_ONSET_MS:g} ms; "
             f"a {INH_G_NS:g} nS GABA-A input.")
         super().__init__(*args, **kwargs)
@@ -274,8 +274,8 @@ class EICompetition(Demo):
         text.set_text(label if low <= e_inh_mV <= high else f"{label} ↓")
         fires = peak >= V_THRESHOLD_MV
         verdict = "above threshold: it would fire" if fires else "below threshold: it would not fire"
-        self.artists["readout"].set_text(f"peak {_mv(peak)} mV ({_mv(peak - peak_alone, signed=True)} mV)\n"
-                                         f"{verdict}")
+        self.artists["readout"].set_text(f"peak {_mv(peak)} mV, {_mv(peak - peak_alone, signed=True)} mV "
+                                         f"against the EPSP alone\n{verdict}")
         if inh_distance_um < EXC_DISTANCE_UM:
             where = "between the excitatory synapse and the soma (on the path)" if inh_distance_um > 0 else \
                 "on the soma"
