@@ -151,7 +151,7 @@ def spatial_summation() -> SpatialSummation:
     return SpatialSummation(
         controls=[
             Control("inhibition_um", "Inhibitory synapse: distance from the soma (µm)", min=0.0, max=length,
-                    step=25.0, value=250.0, static_values=(0, 100, 200, 300, 400, 500, 600, 700, 800)),
+                    step=25.0, value=300.0, static_values=(0, 100, 200, 300, 400, 500, 600, 700, 800)),
             Control("lambda_um", "Length constant λ (µm)", min=LAMBDA_RANGE_UM[0], max=LAMBDA_RANGE_UM[1],
                     step=0.02, value=round(BASE_CELL.lambda_um), scale="log",
                     static_values=(300.0, 500.0, round(BASE_CELL.lambda_um), 1600.0, 2400.0)),
