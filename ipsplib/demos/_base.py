@@ -67,6 +67,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import Container
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PIL import Image as PILImage
 
 from .. import plotting
@@ -390,6 +391,90 @@ def _flatten_artists(item, owner: str) -> list:
     return [item]
 
 
+#: Pixels around an artist's extent that its drawing may touch (antialiasing, line width, text box pad).
+_BLIT_PAD_PX = 6
+
+
+def _pixel_box(artist, renderer) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) in whole pixels, y up, that drawing ``artist`` may paint; None if it paints nothing.
+
+    Conservative: the window extent (with a text's box and an annotation's arrow) padded by `_BLIT_PAD_PX`;
+    an artist whose extent cannot be computed covers the whole figure.
+    """
+    if not artist.get_visible():
+        return None
+    try:
+        boxes = [artist.get_window_extent(renderer)]
+        for part in (getattr(artist, "get_bbox_patch", lambda: None)(), getattr(artist, "arrow_patch", None)):
+            if part is not None:
+                boxes.append(part.get_window_extent(renderer))
+        corners = np.array([b.get_points() for b in boxes], dtype=float)
+        if not np.all(np.isfinite(corners)):
+            raise ValueError("no finite extent")
+    except Exception:  # noqa: BLE001 - unknown artist: treat it as painting everywhere
+        return (-(10**6), -(10**6), 10**6, 10**6)
+    x0, y0 = corners[:, 0, :].min(axis=0)
+    x1, y1 = corners[:, 1, :].max(axis=0)
+    clip = artist.get_clip_box() if artist.get_clip_on() else None
+    if clip is not None:  # a trace clipped to its axes paints nothing outside them
+        x0, y0, x1, y1 = max(x0, clip.x0), max(y0, clip.y0), min(x1, clip.x1), min(y1, clip.y1)
+        if x0 > x1 or y0 > y1:
+            return None
+    return (math.floor(x0) - _BLIT_PAD_PX, math.floor(y0) - _BLIT_PAD_PX,
+            math.ceil(x1) + _BLIT_PAD_PX, math.ceil(y1) + _BLIT_PAD_PX)
+
+
+def _overlap(a, b) -> bool:
+    """True if two pixel boxes (or None = nothing) share a pixel."""
+    return a is not None and b is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+class _LineFootprint:
+    """Where a moving Line2D paints: its polyline (and markers) in pixels, to test against static boxes.
+
+    A trace's extent spans its axes, so a legend inside them would always count as touched; the polyline
+    itself often passes far from it. ``touches`` is conservative: line width, markers and antialiasing
+    widen the box tested.
+    """
+
+    def __init__(self, line, renderer):
+        self.box = _pixel_box(line, renderer)
+        xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        self.points = xy[np.all(np.isfinite(xy), axis=1)]
+        self.segments = line.get_linestyle() not in ("None", " ", "", "none")
+        self.markers = line.get_marker() not in (None, "None", " ", "", "none")
+        px = line.figure.dpi / 72.0
+        self.reach = 0.5 * px * (line.get_linewidth() + (line.get_markersize() + line.get_markeredgewidth()
+                                                         if self.markers else 0.0)) + 2.0
+        clip = line.get_clip_box() if line.get_clip_on() else None
+        self.clip = None if clip is None else (clip.x0, clip.y0, clip.x1, clip.y1)
+
+    def touches(self, box) -> bool:
+        if not _overlap(self.box, box):
+            return False
+        x0, y0, x1, y1 = (box[0] - self.reach, box[1] - self.reach, box[2] + self.reach, box[3] + self.reach)
+        p = self.points
+        if len(p) == 0:
+            return False
+        inside = (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)
+        if inside.any():
+            return True
+        if not self.segments or len(p) < 2:
+            return False
+        # Liang-Barsky: does any segment a + t (b - a), 0 <= t <= 1, enter the box?
+        a, d = p[:-1], p[1:] - p[:-1]
+        t0, t1 = np.zeros(len(a)), np.ones(len(a))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for axis, lo, hi in ((0, x0, x1), (1, y0, y1)):
+                da, pa = d[:, axis], a[:, axis]
+                ta, tb = (lo - pa) / da, (hi - pa) / da
+                flat = da == 0.0
+                within = (pa >= lo) & (pa <= hi)
+                t0 = np.maximum(t0, np.where(flat, np.where(within, -np.inf, np.inf), np.minimum(ta, tb)))
+                t1 = np.minimum(t1, np.where(flat, np.where(within, np.inf, -np.inf), np.maximum(ta, tb)))
+        return bool(np.any(t0 <= t1))
+
+
 class Demo:
     """Base class of every demo (the contract is in the module docstring).
 
@@ -590,10 +675,50 @@ class Demo:
                 self._background = np.array(self._canvas.buffer_rgba(), copy=True)
                 self._blit_order = redraw
                 self._scene = scene
+                self._cache_static_layer(self._canvas.get_renderer(), {id(a) for a in dynamic})
             renderer = self._canvas.get_renderer()
-            np.asarray(renderer.buffer_rgba())[...] = self._background
+            buffer = np.asarray(renderer.buffer_rgba())
+            buffer[...] = self._background
+            skipped = self._untouched_statics(renderer)
             for artist in self._blit_order:
-                artist.draw(renderer)
+                if id(artist) not in skipped:
+                    artist.draw(renderer)
+            # a static artist that nothing drawn this frame comes near: its pixels from the cached full layer
+            for rows, cols in skipped.values():
+                buffer[rows, cols] = self._static_layer[rows, cols]
+
+    def _cache_static_layer(self, renderer, dynamic_ids: set) -> None:
+        """Cache the background with the static artists of the redraw set drawn too, and their pixel boxes.
+
+        Legends and labels that matplotlib paints after a moving artist cost most of a frame (text). Where no
+        moving artist comes within `_BLIT_PAD_PX` of one, its pixels are those of this layer, exactly.
+        """
+        buffer = np.asarray(renderer.buffer_rgba())
+        self._statics = [a for a in self._blit_order if id(a) not in dynamic_ids]
+        for artist in self._statics:
+            artist.draw(renderer)
+        self._static_layer = np.array(buffer, copy=True)
+        self._static_boxes = {id(a): _pixel_box(a, renderer) for a in self._statics}
+
+    def _untouched_statics(self, renderer) -> dict:
+        """id -> (rows, cols) of the static artists in the redraw set that no drawn artist comes near."""
+        moving = [a for a in self._blit_order if id(a) not in self._static_boxes and a.get_visible()]
+        lines = [_LineFootprint(a, renderer) for a in moving if isinstance(a, Line2D)]
+        drawn = [_pixel_box(a, renderer) for a in moving if not isinstance(a, Line2D)]
+        # Only moving artists matter: a static drawn this frame that overlaps a skipped one is overwritten
+        # there by the layer, which holds both in draw order, as a full draw paints them (nothing moves there).
+        touched = {id(a) for a in self._statics if self._static_boxes[id(a)] is None
+                   or any(_overlap(self._static_boxes[id(a)], box) for box in drawn)
+                   or any(line.touches(self._static_boxes[id(a)]) for line in lines)}
+        height, width = self._background.shape[:2]
+        skipped = {}
+        for artist in self._statics:
+            box = self._static_boxes[id(artist)]
+            if id(artist) not in touched and box is not None:
+                x0, y0, x1, y1 = (max(0, min(v, limit)) for v, limit in zip(box, (width, height, width, height),
+                                                                              strict=True))
+                skipped[id(artist)] = (slice(height - y1, height - y0), slice(x0, x1))  # rows run top down
+        return skipped
 
     def _encode(self) -> bytes:
         self._draw()
