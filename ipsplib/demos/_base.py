@@ -48,6 +48,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import itertools
@@ -71,6 +72,11 @@ from matplotlib.lines import Line2D
 from PIL import Image as PILImage
 
 from .. import plotting
+
+try:  # BLAS thread control (optional: without it frames are right, only slower on a busy machine)
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover - threadpoolctl is pinned in binder/requirements.txt
+    ThreadpoolController = None
 
 #: Environment variable that `make book` sets to build the static website.
 STATIC_ENV = "IPSP_BOOK_STATIC"
@@ -302,6 +308,23 @@ def img_html(png: bytes, alt: str, width_px: int, height_px: int) -> str:
             f'<img alt="{html.escape(alt, quote=True)}" width="{width_px}" height="{height_px}" '
             f'style="width:{width_px}px;max-width:none;height:auto;display:block" '
             f'src="data:image/png;base64,{data}"></div>')
+
+
+_BLAS: list = []
+
+
+def one_blas_thread():
+    """Context in which numpy's BLAS/LAPACK use one thread (threadpoolctl; a no-op without it).
+
+    A demo frame's linear algebra is small (a cable matrix of a few hundred nodes). With two or more BLAS
+    threads on a busy machine its eigendecomposition took 0.3-1.2 s instead of 15 ms (threads waiting for
+    each other's cores): one thread is as fast when idle and never stalls.
+    """
+    if ThreadpoolController is None:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 class _LatestWins:
@@ -601,7 +624,8 @@ class Demo:
 
     def _render(self, values: dict | None = None) -> str:
         self.frames_rendered += 1
-        alt = self.render(**(self.values if values is None else values))
+        with one_blas_thread():
+            alt = self.render(**(self.values if values is None else values))
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError(f"{type(self).__name__}.render must return non-empty alt text, got {alt!r}")
         return alt.strip()
