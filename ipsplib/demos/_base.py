@@ -727,13 +727,19 @@ class Demo:
     def _untouched_statics(self, renderer) -> dict:
         """id -> (rows, cols) of the static artists in the redraw set that no drawn artist comes near."""
         moving = [a for a in self._blit_order if id(a) not in self._static_boxes and a.get_visible()]
-        lines = [_LineFootprint(a, renderer) for a in moving if isinstance(a, Line2D)]
-        drawn = [_pixel_box(a, renderer) for a in moving if not isinstance(a, Line2D)]
+        footprints: dict = {}  # computed when first needed (an annotation's arrow extent costs milliseconds)
+
+        def near(artist, box) -> bool:
+            if id(artist) not in footprints:
+                footprints[id(artist)] = (_LineFootprint(artist, renderer) if isinstance(artist, Line2D)
+                                          else _pixel_box(artist, renderer))
+            footprint = footprints[id(artist)]
+            return footprint.touches(box) if isinstance(footprint, _LineFootprint) else _overlap(footprint, box)
+
         # Only moving artists matter: a static drawn this frame that overlaps a skipped one is overwritten
         # there by the layer, which holds both in draw order, as a full draw paints them (nothing moves there).
         touched = {id(a) for a in self._statics if self._static_boxes[id(a)] is None
-                   or any(_overlap(self._static_boxes[id(a)], box) for box in drawn)
-                   or any(line.touches(self._static_boxes[id(a)]) for line in lines)}
+                   or any(near(m, self._static_boxes[id(a)]) for m in moving)}
         height, width = self._background.shape[:2]
         skipped = {}
         for artist in self._statics:
