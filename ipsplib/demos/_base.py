@@ -13,7 +13,9 @@ A demo subclasses `Demo`, draws its artists once in ``build`` and moves them in
   value (``coalesce``; `update` stays synchronous). The
   layout is computed once (constrained layout on the first frame, then
   frozen) and, with ``blit = True`` (the default), only the artists in
-  ``self.artists`` are redrawn over a cached background: a demo whose
+  ``self.artists`` are redrawn over a cached background (static legends and labels that matplotlib
+  paints after a moving artist are copied from a cached layer wherever nothing moving comes near them;
+  the frame's linear algebra runs on one BLAS thread, `one_blas_thread`): a demo whose
   ``render`` changes anything else (titles, limits, ticks) sets ``blit = False``
   (tests/test_demos.py checks that blitted frames equal full redraws);
 - static (``IPSP_BOOK_STATIC=1``, set by ``make book``): when displayed, the
