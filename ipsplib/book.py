@@ -1,10 +1,13 @@
 """Helpers the book's chapter pages share: numbers pasted into prose, tables, and simple measures of a PSP.
 
-A chapter computes a number and pastes it into its prose with myst-nb's
-``{glue:md}`` role; the reader must see it typeset: a true minus sign (U+2212)
-and never "−0.0". One import line sets a chapter up::
+A chapter computes a number and pastes it into its prose as ``{eval}`glued.NAME```;
+the reader must see it typeset: a true minus sign (U+2212) and never "−0.0".
+JupyterLab's MyST renderer (jupyterlab-myst) evaluates that expression in the
+kernel, and the website pastes the value that :func:`glue` stored under NAME
+(``_ext/glued_eval.py``), so both show the same text. One import line sets a
+chapter up::
 
-    from ipsplib.book import glue, typeset_minus
+    from ipsplib.book import glue, glued, typeset_minus
 
 Nothing here is physics; the functions only format and measure.
 
@@ -18,12 +21,16 @@ Examples
 
 import math
 import re
+from types import SimpleNamespace
 
 import numpy as np
 
 from . import _checks
 
-__all__ = ["format_number", "glue", "half_width_ms", "typeset_minus"]
+__all__ = ["format_number", "glue", "glued", "half_width_ms", "typeset_minus"]
+
+#: Every text :func:`glue` stored, by name: the prose reads ``{eval}`glued.NAME```.
+glued = SimpleNamespace()
 
 # an ASCII hyphen before a digit that is not joined to a word or a number before it ("4-7" is a range)
 _HYPHEN_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
@@ -82,8 +89,9 @@ def typeset_minus(text: str) -> str:
 def glue(name: str, value, spec: str = ".1f") -> str:
     """Store a number (or text) under ``name`` for the chapter's prose, typeset; return the text.
 
-    Prose pastes it with ``{glue:md}`name```: it appears as plain text (not
-    bold, as ``{glue:text}`` shows it), with a true minus sign. Strings are
+    Prose pastes it with ``{eval}`glued.name```: it appears as plain text,
+    with a true minus sign; :data:`glued` holds it in the kernel for
+    JupyterLab, and myst-nb's glue store holds it for the website. Strings are
     stored as they are (Markdown allowed). Outside a myst-nb build or kernel
     with myst-nb installed (say, on Colab) nothing is stored and only the
     text is returned, so a notebook still runs.
@@ -106,12 +114,15 @@ def glue(name: str, value, spec: str = ".1f") -> str:
     --------
     >>> glue("rest_mV", -70.0, ".0f")
     '−70'
+    >>> glued.rest_mV
+    '−70'
     >>> glue("receptor", "GABA{sub}`A`")
     'GABA{sub}`A`'
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string (the glue key), got {name!r}")
     text = value if isinstance(value, str) else format_number(value, spec)
+    setattr(glued, name, text)
     try:
         from IPython.display import Markdown
         from myst_nb import glue as myst_glue
