@@ -53,7 +53,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
 from scipy.linalg.lapack import dtrtrs as _dtrtrs
 from scipy.signal import lfilter as _lfilter
 
@@ -275,7 +274,7 @@ def integrate(problem: SiteProblem):
 
 
 def _integrate_blocked_steps(problem: SiteProblem, plan: StepPlan, tables, z_out, j_out, jn):
-    """Mg2+-blocked sites, step by step: the block at an extrapolated end-of-step potential, then at the one so found."""
+    """Mg2+-blocked sites step by step: the block at an extrapolated end-of-step potential, then at the one found."""
     e_rel, mg, v_base = problem.e_rel, problem.mg, problem.v_base
     k = e_rel.size
     eye = np.eye(k)
@@ -322,12 +321,12 @@ class BlockKernels:
     e: np.ndarray  # (m, Bk)
     decay_pow: np.ndarray  # (B + 1, m)
     d_wa: np.ndarray  # (B + 1, m, k)
-    kb_upper: np.ndarray  # (k, k): the strict upper triangle of K(0), outside the triangular solve
+    kb_upper_t: np.ndarray  # (k, k): the strict upper triangle of K(0) (outside the triangular solve), transposed
 
 
 def block_kernels(t: HoldTables, p: np.ndarray, n_block: int, carried: np.ndarray) -> BlockKernels:
     """The kernels of a block of ``n_block`` steps of one kind; only the ``carried`` modes keep a state between blocks."""
-    k = p.shape[1]
+    """The kernels of a block of ``n_block`` steps of one kind; only ``carried`` modes keep a state between blocks."""
     dp = t.decay[None, :] ** np.arange(n_block + 1)[:, None]  # (B + 1, m)
     pb = np.einsum("mi,lm,mj->lij", p, dp * t.wb, p, optimize=True)  # P^T d^l Wb
     pa = np.einsum("mi,lm,mj->lij", p, dp * t.wa, p, optimize=True)  # P^T d^l Wa
@@ -347,7 +346,7 @@ def block_kernels(t: HoldTables, p: np.ndarray, n_block: int, carried: np.ndarra
     f = np.ascontiguousarray(f.reshape(n_block, k, -1)[:, :, carried].reshape(n_block * k, -1))
     return BlockKernels(
         np.ascontiguousarray(big_t.T), f, a, np.ascontiguousarray(e[carried]), dp[:, carried],
-        np.ascontiguousarray(d_wa[:, carried]), np.triu(t.kb, 1),
+        np.ascontiguousarray(d_wa[:, carried]), np.ascontiguousarray(np.triu(t.kb, 1).T),
     )
 
 
@@ -392,6 +391,7 @@ def solve_blocks(plan: StepPlan, tables, p: np.ndarray, j0: np.ndarray) -> np.nd
     # Before the first conductance opens (and with no current at t = 0) the network stays at rest: z = 0.
     active = np.flatnonzero(np.any(plan.g_end != 0.0, axis=0))
     first = 0 if np.any(jn != 0.0) else (int(active[0]) if active.size else plan.n_total)
+    coupled = k > 1 and any(kb.kb_upper_t.any() for kb in kern)
     for start, n, kind in block_schedule(plan.kinds, first, n_block):
         kb = kern[kind]
         nk = n * k
@@ -402,8 +402,8 @@ def solve_blocks(plan: StepPlan, tables, p: np.ndarray, j0: np.ndarray) -> np.nd
         system_t = tt * g[:, None]  # (T G)^T
         system_t.flat[:: nk + 1] += 1.0
         s = _solve_lower(system_t, rhs)
-        if k > 1:
-            s = _gauss_seidel(system_t, rhs, s, kb.kb_upper, g, n, k)
+        if coupled:
+            s = _gauss_seidel(system_t, rhs, s, kb.kb_upper_t, g, n, k)
         j_blk = d - g * s
         z = kb.decay_pow[n] * z + kb.d_wa[n] @ jn + kb.e[:, (n_block - n) * k :] @ j_blk
         jn = j_blk[-k:]
@@ -424,37 +424,25 @@ _SWEEP_TOLERANCE = 1e-13
 _MAX_SWEEPS = 50
 
 
-def _gauss_seidel(system_t, rhs, s, kb_upper, g, n, k):
+def _gauss_seidel(system_t, rhs, s, kb_upper_t, g, n, k):
     """Sweeps s <- L^{-1} (rhs - U s), U the entries of K(0) G above the diagonal, until the next change is negligible.
 
     The change shrinks by a constant ratio per sweep; the sweeps stop when the remaining error that
     ratio predicts, ratio / (1 - ratio) times the last change, is below the tolerance.
     """
-    if not kb_upper.any():
-        return s
-    last = None
+    scale = _SWEEP_TOLERANCE * (1.0 + float(np.abs(s).max()))
+    last = math.inf
+    lower = system_t.T
     for _ in range(_MAX_SWEEPS):
-        upper = ((g * s).reshape(n, k) @ kb_upper.T).ravel()
-        s_new = _solve_lower(system_t, rhs - upper)
-        change = float(np.max(np.abs(s_new - s)))
+        upper = ((g * s).reshape(n, k) @ kb_upper_t).reshape(-1)
+        s_new, info = _dtrtrs(lower, rhs - upper, lower=1)
+        change = float(np.abs(s_new - s).max())
         s = s_new
-        scale = _SWEEP_TOLERANCE * (1.0 + float(np.max(np.abs(s))))
-        if change <= scale:
+        if change <= scale or (last < math.inf and change < 0.5 * last and change * change / (last - change) <= scale):
             return s
-        if last is not None and change < last:
-            ratio = change / last
-            if ratio < 0.5 and change * ratio / (1.0 - ratio) <= scale:
-                return s
         last = change
-    # Strongly coupled sites: solve the block's whole system.
-    return np.linalg.solve(system_t.T + _upper_part(kb_upper, g, n, k), rhs)
-
-
-def _upper_part(kb_upper, g, n, k):
-    out = np.zeros((n * k, n * k))
-    for q in range(n):
-        out[q * k : (q + 1) * k, q * k : (q + 1) * k] = kb_upper * g[q * k : (q + 1) * k][None, :]
-    return out
+    # Strongly coupled sites: solve the block's whole system (system_t holds it, the upper entries too).
+    return np.linalg.solve(system_t.T, rhs)
 
 
 @dataclass(frozen=True)
@@ -464,14 +452,17 @@ class ModalHistory:
     A mode with e^{-lam dt} < STATIC_DECAY forgets its past within one step: on the grid it is
     z_n = U_n, the hold-weighted currents of step n alone. Only the slow modes are integrated
     over time (``z_slow``); a readout r gives r_slow . z_slow + (the fast modes' weights) . J.
+    Over a whole step U_n = w_coarse [J_start; J_end]; over a step split into substeps
+    U_n = w_fine [J at the substeps' ends 0..S].
     """
 
     slow: np.ndarray  # (m,) bool
     z_slow: np.ndarray  # (m_slow, n_steps + 1)
-    j_all: np.ndarray  # (n_total + 1, k) currents at every (sub)step end
-    starts: np.ndarray  # (n_steps,) row of j_all at the start of each grid step
-    fine: np.ndarray  # (n_steps,) bool: grid steps split into substeps
-    weights: tuple  # per kind: list of (m, k) weights of J at the (sub)step boundaries of one grid step
+    j_coarse: np.ndarray  # (n_steps, 2k): [J at the start, J at the end] of each grid step
+    fine_steps: np.ndarray  # (n_fine,) the grid steps split into substeps
+    j_fine: np.ndarray  # (n_fine, (S + 1) k): J at their substeps' ends 0..S
+    w_coarse: np.ndarray  # (m, 2k)
+    w_fine: np.ndarray  # (m, (S + 1) k)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -483,7 +474,7 @@ class ModalHistory:
         out = np.einsum("mt,m->t", self.z_slow, r[self.slow])
         fast = ~self.slow
         if fast.any():
-            out[1:] += self._fast_inputs(r[fast][:, None], fast)[0]
+            out[1:] += self.inputs(fast, r[fast][:, None])[0]
         return out
 
     def full(self) -> np.ndarray:
@@ -492,30 +483,18 @@ class ModalHistory:
         z[:, self.slow] = self.z_slow.T
         fast = ~self.slow
         if fast.any():
-            z[1:, fast] = self._fast_inputs(np.eye(int(fast.sum())), fast).T
+            z[1:, fast] = self.inputs(fast).T
         return z
 
-    def _fast_inputs(self, r_fast: np.ndarray, fast: np.ndarray) -> np.ndarray:
-        """r_fast^T U_n of the fast modes for every grid step: (n_readouts, n_steps)."""
-        return _grid_inputs(self.weights, self.j_all, self.starts, self.fine, fast, r_fast)
-
-
-def _grid_inputs(weights, j_all, starts, fine, rows, r=None):
-    """U_n (restricted to ``rows`` of the modes, optionally read out by r (rows, n_r)): (n_r or m_rows, n_steps)."""
-    n_steps = starts.size
-    out = None
-    for kind, mask in ((0, ~fine), (1, fine)):
-        if not mask.any():
-            continue
-        idx = starts[mask]
-        part = 0.0
-        for offset, wgt in enumerate(weights[kind]):
-            coef = wgt[rows] if r is None else r.T @ wgt[rows]  # (n_r, k)
-            part = part + coef @ j_all[idx + offset].T
-        if out is None:
-            out = np.zeros((part.shape[0], n_steps))
-        out[:, mask] = part
-    return out
+    def inputs(self, modes: np.ndarray, r: np.ndarray | None = None) -> np.ndarray:
+        """U_n of the given modes (m_sel, n_steps), or read out as r^T U_n (n_r, n_steps) for r (m_sel, n_r)."""
+        w_coarse, w_fine = self.w_coarse[modes], self.w_fine[modes]
+        if r is not None:
+            w_coarse, w_fine = r.T @ w_coarse, r.T @ w_fine
+        u = w_coarse @ self.j_coarse.T
+        if self.fine_steps.size:
+            u[:, self.fine_steps] = w_fine @ self.j_fine.T
+        return u
 
 
 # A mode whose decay over one step is below this keeps no memory beyond the step (its z_{n-1} term underflows z_n).
@@ -531,16 +510,29 @@ def modal_history(plan: StepPlan, tables, j_all: np.ndarray, substeps: int) -> M
     n_steps = plan.record.size
     ends = plan.record + 1
     starts = np.concatenate([[0], ends[:-1]])
-    fine = (ends - starts) > 1
+    fine_steps = np.flatnonzero(ends - starts > 1)
     whole, sub = tables
-    weights = ([whole.wa_p, whole.wb_p], _substep_weights(sub, substeps))
-    decay = whole.decay
-    slow = decay >= STATIC_DECAY
-    u = _grid_inputs(weights, j_all, starts, fine, slow)
-    z_slow = np.zeros((int(slow.sum()), n_steps + 1))
-    if u is not None:
-        z_slow[:, 1:] = _modal_scan(decay[slow], u)
-    return ModalHistory(slow, z_slow, j_all, starts, fine, weights)
+    k = j_all.shape[1]
+    j_coarse = np.hstack([j_all[starts], j_all[ends]])
+    if fine_steps.size:
+        j_fine = j_all[starts[fine_steps][:, None] + np.arange(substeps + 1)[None, :]].reshape(fine_steps.size, -1)
+    else:
+        j_fine = np.zeros((0, (substeps + 1) * k))
+    history = ModalHistory(
+        slow=whole.decay >= STATIC_DECAY,
+        z_slow=np.zeros((int(np.sum(whole.decay >= STATIC_DECAY)), n_steps + 1)),
+        j_coarse=j_coarse,
+        fine_steps=fine_steps,
+        j_fine=j_fine,
+        w_coarse=np.hstack([whole.wa_p, whole.wb_p]),
+        w_fine=np.hstack(_substep_weights(sub, substeps)),
+    )
+    decay = whole.decay[history.slow]
+    u = history.inputs(history.slow)
+    one = np.array([1.0])
+    for row in range(decay.size):  # z_n = decay z_{n-1} + U_n from z_0 = 0: scipy's IIR filter, a C loop per mode
+        history.z_slow[row, 1:] = _lfilter(one, np.array([1.0, -decay[row]]), u[row])
+    return history
 
 
 def _substep_weights(t: HoldTables, substeps: int):
@@ -556,15 +548,6 @@ def _substep_weights(t: HoldTables, substeps: int):
     return out
 
 
-def _modal_scan(decay: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """y[:, n] = decay y[:, n-1] + u[:, n] from y = 0, each row with its own decay (scipy's IIR filter, a C loop)."""
-    y = np.empty_like(u)
-    for row in range(u.shape[0]):
-        y[row] = _lfilter(_ONE, np.array([1.0, -decay[row]]), u[row])
-    return y
-
-
-_ONE = np.array([1.0])
 
 
 def _integrate_one_blocked(problem: SiteProblem, plan: StepPlan, tables, z_out, j_out, j0):
