@@ -325,8 +325,8 @@ class BlockKernels:
 
 
 def block_kernels(t: HoldTables, p: np.ndarray, n_block: int, carried: np.ndarray) -> BlockKernels:
-    """The kernels of a block of ``n_block`` steps of one kind; only the ``carried`` modes keep a state between blocks."""
     """The kernels of a block of ``n_block`` steps of one kind; only ``carried`` modes keep a state between blocks."""
+    k = p.shape[1]
     dp = t.decay[None, :] ** np.arange(n_block + 1)[:, None]  # (B + 1, m)
     pb = np.einsum("mi,lm,mj->lij", p, dp * t.wb, p, optimize=True)  # P^T d^l Wb
     pa = np.einsum("mi,lm,mj->lij", p, dp * t.wa, p, optimize=True)  # P^T d^l Wa
