@@ -31,15 +31,32 @@ make the site potential lag by half a step: first order). The scheme is
 second order in h; where a conductance rises within a few steps (5 tau_rise
 after an onset of a synapse whose fastest time constant is < 20 dt) the steps
 are split into `SUBSTEPS` parts. No tridiagonal system is solved in the time
-loop: each step costs two k x (n + k) products and one mode update.
+loop.
 
-For voltage-independent synapses the k x k matrices of every step are
-inverted at once before the loop, and synapses at the same site are merged
-(their total conductance and sum g E), so k is the number of distinct sites.
+Voltage-independent synapses (the usual case) are solved many steps at a
+time. Synapses at the same site are merged (their total conductance G and
+sum g E = D), so k is the number of distinct sites, and J = D - G s. Over a
+block of n <= BLOCK_STEPS equal steps the site potentials are linear in the
+block's currents, s = F z_0 + A J_0 + T J, T block lower-triangular and
+Toeplitz (kernels K(lag) of the modes, precomputed once), so one triangular
+system (I + T G) s = F z_0 + A J_0 + T D gives every step of the block
+(LAPACK's dtrtrs through scipy; the weak coupling between different sites
+within one step, above the diagonal, by Gauss-Seidel sweeps). The modal
+state is carried to the block's end in one product. The named steps:
+`plan_steps` (the sequence of steps and substeps and the conductances at
+their ends), `hold_tables` (one step's coefficients), `block_kernels`,
+`block_schedule`, `solve_blocks` (the currents) and `modal_history` (the
+modes on the grid). Modes whose decay factor over one step is below STATIC_DECAY
+hold no memory: on the grid they are a fixed combination of the step's
+currents, so only the slow ones are filtered over time (scipy's lfilter)
+and a readout never needs the whole (n_steps x n_nodes) state.
+
 A site between two nodes reads s = w^T u + rho J, rho = theta (1 - theta)
-R_segment (the kink of a point current between two nodes). An NMDA-type synapse is blocked at its own
-site's potential: the block is evaluated at an extrapolated end-of-step
-potential, then once more at the end-of-step potential so obtained.
+R_segment (the kink of a point current between two nodes). An NMDA-type
+synapse is blocked at its own site's potential: it is integrated step by
+step (`_integrate_blocked_steps`, or `_integrate_one_blocked` in scalars for
+one site), the block evaluated at an extrapolated end-of-step potential,
+then once more at the end-of-step potential so obtained.
 
 Against NEURON (401 segments, CVODE; tests/test_neuron_dendrite.py) the
 default discretisation (256 segments, dt 0.025 ms) stays within 0.008 mV at
