@@ -328,13 +328,12 @@ class BlockKernels:
     """The response of the k site potentials, over a block of B equal steps, to the state and the currents.
 
     For a block that starts from modal state z_0 and current J_0, with currents J_1..J_n at its n <= B step ends:
-    s = F z_0 + A J_0 + T J (rows step-major: step 1's k sites, then step 2's, ...), T block lower-triangular
+    s = [F A] [z_0; J_0] + T J (rows step-major: step 1's k sites, then step 2's, ...), T block lower-triangular
     Toeplitz with blocks K(lag); at its end z_n = decay^n z_0 + d_wa[n] J_0 + E[:, (B - n) k:] J.
     """
 
     t_transposed: np.ndarray  # (Bk, Bk): T^T, C-contiguous, so that its transpose is Fortran-ordered for LAPACK
-    f: np.ndarray  # (Bk, m)
-    a: np.ndarray  # (Bk, k)
+    fa: np.ndarray  # (Bk, m + k): [F A]
     e: np.ndarray  # (m, Bk)
     decay_pow: np.ndarray  # (B + 1, m)
     d_wa: np.ndarray  # (B + 1, m, k)
@@ -362,7 +361,7 @@ def block_kernels(t: HoldTables, p: np.ndarray, n_block: int, carried: np.ndarra
     d_wa[1:] = dp[:n_block, :, None] * t.wa_p[None]
     f = np.ascontiguousarray(f.reshape(n_block, k, -1)[:, :, carried].reshape(n_block * k, -1))
     return BlockKernels(
-        np.ascontiguousarray(big_t.T), f, a, np.ascontiguousarray(e[carried]), dp[:, carried],
+        np.ascontiguousarray(big_t.T), np.hstack([f, a]), np.ascontiguousarray(e[carried]), dp[:, carried],
         np.ascontiguousarray(d_wa[:, carried]), np.ascontiguousarray(np.triu(t.kb, 1).T),
     )
 
@@ -409,21 +408,28 @@ def solve_blocks(plan: StepPlan, tables, p: np.ndarray, j0: np.ndarray) -> np.nd
     active = np.flatnonzero(np.any(plan.g_end != 0.0, axis=0))
     first = 0 if np.any(jn != 0.0) else (int(active[0]) if active.size else plan.n_total)
     coupled = k > 1 and any(kb.kb_upper_t.any() for kb in kern)
+    x = np.zeros(z.size + k)  # [z; J_0]: the block's initial state
+    x[z.size :] = jn
+    m_c = z.size
     for start, n, kind in block_schedule(plan.kinds, first, n_block):
         kb = kern[kind]
         nk = n * k
         g = g_flat[start * k : start * k + nk]
         d = d_flat[start * k : start * k + nk]
         tt = kb.t_transposed[:nk, :nk]
-        rhs = kb.f[:nk] @ z + kb.a[:nk] @ jn + d @ tt
+        rhs = kb.fa[:nk] @ x
+        rhs += d @ tt
         system_t = tt * g[:, None]  # (T G)^T
         system_t.flat[:: nk + 1] += 1.0
         s = _solve_lower(system_t, rhs)
         if coupled:
             s = _gauss_seidel(system_t, rhs, s, kb.kb_upper_t, g, n, k)
         j_blk = d - g * s
-        z = kb.decay_pow[n] * z + kb.d_wa[n] @ jn + kb.e[:, (n_block - n) * k :] @ j_blk
-        jn = j_blk[-k:]
+        z = kb.decay_pow[n] * x[:m_c]
+        z += kb.d_wa[n] @ x[m_c:]
+        z += kb.e[:, (n_block - n) * k :] @ j_blk
+        x[:m_c] = z
+        x[m_c:] = j_blk[-k:]
         j_all[start + 1 : start + n + 1] = j_blk.reshape(n, k)
     return j_all
 
