@@ -321,6 +321,8 @@ def _integrate_blocked_steps(problem: SiteProblem, plan: StepPlan, tables, z_out
 
 # Steps solved together by `solve_blocks`: one (k BLOCK_STEPS)^2 triangular system per block.
 BLOCK_STEPS = 32
+# A mode whose decay over one step is below this keeps no memory beyond the step (its z_{n-1} term underflows z_n).
+STATIC_DECAY = 1e-17
 
 
 @dataclass(frozen=True)
@@ -518,10 +520,6 @@ class ModalHistory:
         if self.fine_steps.size:
             u[:, self.fine_steps] = w_fine @ self.j_fine.T
         return u
-
-
-# A mode whose decay over one step is below this keeps no memory beyond the step (its z_{n-1} term underflows z_n).
-STATIC_DECAY = 1e-17
 
 
 def modal_history(plan: StepPlan, tables, j_all: np.ndarray, substeps: int) -> ModalHistory:
