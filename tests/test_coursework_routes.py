@@ -79,13 +79,14 @@ def built(tmp_path_factory, wheel) -> Path:
 
 
 def answered(zip_path: Path, which: str) -> dict:
-    """The student notebook with every answer ``which``: "reference" or "wrong0" (first listed wrong answer)."""
+    """The student notebook with every answer ``which``: "reference", "wrong0" (first listed wrong answer) or
+    "blank" (as handed out)."""
     student = json.loads((zip_path.parent / "student" / f"{SET}.ipynb").read_text())
     listed = yaml.safe_load((ROOT / "coursework" / SET / "misconceptions.yml").read_text())["questions"]
     reference = json.loads((zip_path.parent / "autograder" / f"{SET}.ipynb").read_text())
     nb, cells = copy.deepcopy(student), problem_sets.answer_cells(student)
     ref_cells = problem_sets.answer_cells(reference)
-    for q in listed:
+    for q in [] if which == "blank" else listed:
         if which == "reference":
             src = reference["cells"][ref_cells[q["question"]]]["source"]
         else:
@@ -97,7 +98,7 @@ def answered(zip_path: Path, which: str) -> dict:
 def execute(nb: dict, python: Path, cwd: Path, env: dict[str, str]) -> dict[str, str]:
     """Run every cell in a kernel of ``python`` (working directory ``cwd``); returns {question: what its
     grader.check cell showed}. A cell that raises fails the test."""
-    nb = nbformat.from_dict(copy.deepcopy(nb))
+    nb = nbformat.reads(json.dumps(nb), as_version=4)
     km = KernelManager(kernel_cmd=[str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     client = NotebookClient(nb, km=km, timeout=900, allow_errors=False, startup_timeout=300,
                             resources={"metadata": {"path": str(cwd)}})
@@ -126,6 +127,7 @@ def _assert_checks_work(shown_ref: dict[str, str], shown_wrong: dict[str, str]) 
     assert list(shown_ref) == questions
     for q in questions:
         assert "passed" in shown_ref[q].lower(), (q, shown_ref[q][:500])
+        assert "this is not a grade" in shown_ref[q], (q, shown_ref[q][:500])
     # a wrong answer caught by a public check shows that check's message
     public_messages = [m for q in _misconceptions() for m in [q["misconceptions"][0]["message"]]
                        if m in "".join(shown_wrong.values())]
@@ -138,11 +140,14 @@ def test_renamed_copy_in_another_folder(built, tmp_path):
     folder.mkdir(parents=True)
     env = {**clean_env(Path(sys.executable).parent.parent), "PYTHONPATH": str(ROOT)}
     shown = {}
-    for which in ("reference", "wrong0"):
+    for which in ("reference", "wrong0", "blank"):
         path = folder / f"{SET} (1).ipynb"
         path.write_text(json.dumps(answered(built, which)))
         shown[which] = execute(json.loads(path.read_text()), Path(sys.executable), folder, env)
     _assert_checks_work(shown["reference"], shown["wrong0"])
+    # a blank answer reads "not answered yet", with no failing test or traceback
+    for q, text in shown["blank"].items():
+        assert "not answered yet" in text and "Traceback" not in text and "failed" not in text, (q, text[:500])
 
 
 def test_colab_fresh_python_install_cell(built, wheel, tmp_path):
