@@ -28,7 +28,6 @@ import nbformat
 import pytest
 import yaml
 from binder_env import _base_python
-from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,14 +98,17 @@ def execute(nb: dict, python: Path, cwd: Path, env: dict[str, str]) -> dict[str,
     """Run every cell in a kernel of ``python`` (working directory ``cwd``); returns {question: what its
     grader.check cell showed}. A cell that raises fails the test."""
     nb = nbformat.reads(json.dumps(nb), as_version=4)
-    km = KernelManager(kernel_cmd=[str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"])
-    client = NotebookClient(nb, km=km, timeout=900, allow_errors=False, startup_timeout=300,
-                            resources={"metadata": {"path": str(cwd)}})
-    try:
-        client.execute(cwd=str(cwd), env=env)
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+    nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix)"))  # which environment ran it
+    with problem_sets.kernel_for(python) as km:
+        client = NotebookClient(nb, km=km, timeout=900, allow_errors=False, startup_timeout=300,
+                                resources={"metadata": {"path": str(cwd)}})
+        try:
+            client.execute(cwd=str(cwd), env=env)
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+    ran_in = Path(nb.cells[-1].outputs[0]["text"].strip())
+    assert ran_in.resolve() == python.parent.parent.resolve(), f"the kernel ran {ran_in}, not {python}"
     shown = {}
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.startswith("grader.check("):

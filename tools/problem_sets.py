@@ -20,6 +20,7 @@ Usage: ``python tools/problem_sets.py build [--out _build/coursework] [--jobs 2]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -342,7 +343,6 @@ def run_until_unanswered(notebook_path, python_executable, timeout_s: float = 30
     naming the cell. Returns the number of code cells run.
     """
     import nbformat
-    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -354,14 +354,37 @@ def run_until_unanswered(notebook_path, python_executable, timeout_s: float = 30
             break
         keep.append(cell)
     nb.cells = keep
-    km = KernelManager(kernel_cmd=[str(python_executable), "-m", "ipykernel_launcher", "-f", "{connection_file}"])
-    client = NotebookClient(nb, km=km, timeout=timeout_s, allow_errors=False,
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute(cwd=str(path.parent))
-    except CellExecutionError as err:
-        raise RuntimeError(f"{path.name}: a cell before the first unanswered question failed:\n{err}") from err
+    with kernel_for(python_executable) as km:
+        client = NotebookClient(nb, km=km, timeout=timeout_s, allow_errors=False,
+                                startup_timeout=KERNEL_START_TIMEOUT_S,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute(cwd=str(path.parent))
+        except CellExecutionError as err:
+            raise RuntimeError(f"{path.name}: a cell before the first unanswered question failed:\n{err}") from err
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     return sum(cell.cell_type == "code" for cell in keep)
+
+
+@contextlib.contextmanager
+def kernel_for(python_executable):
+    """A KernelManager whose kernel runs ``python_executable`` (through a temporary kernelspec).
+
+    jupyter_client 8 ignores the old ``kernel_cmd`` argument and would start the default kernel, the
+    test runner's own Python, instead: a test of another environment would silently test this one.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="ipsp-kernels-") as root:
+        spec = Path(root) / "target"
+        spec.mkdir()
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [str(python_executable), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"Python ({python_executable})", "language": "python"}), encoding="utf-8")
+        yield KernelManager(kernel_name="target", kernel_spec_manager=KernelSpecManager(kernel_dirs=[root]))
 
 
 def main(argv=None) -> int:
