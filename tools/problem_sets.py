@@ -97,7 +97,8 @@ def _install_cell_source(requirement: str) -> str:
     return (f"{INSTALL_FIRST_LINE}\n"
             "import importlib.util\n\n"
             'if importlib.util.find_spec("ipsplib") is None or importlib.util.find_spec("otter") is None:\n'
-            f'    %pip install --quiet "{requirement}" {ipsplib_release.pin("otter-grader")}')
+            f'    %pip install --quiet "{requirement}" {ipsplib_release.pin("otter-grader")}\n'
+            "    importlib.invalidate_caches()  # the running kernel must see the packages just installed")
 
 
 def _init_cell_source(assignment: str, public_tests: dict[str, dict], answers: dict[str, list[str]]) -> str:
