@@ -162,7 +162,7 @@ def test_colab_fresh_python_install_cell(built, wheel, tmp_path):
     shown_ref = execute(answered(built, "reference"), python, content, env)
     shown_wrong = execute(answered(built, "wrong0"), python, content, env)
     _assert_checks_work(shown_ref, shown_wrong)
-    where = subprocess.run([str(python), "-c", "import ipsplib, otter; print(ipsplib.__file__)"], env=env,
+    where = subprocess.run([str(python), "-c", "import ipsplib, otter; print(ipsplib.__file__)"], env=env, cwd=content,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert Path(where).is_relative_to(python.parent.parent), f"ipsplib not installed by the install cell: {where}"
     assert not list(content.glob("*.ipynb")) and not (content / "tests").exists()
