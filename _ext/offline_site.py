@@ -214,7 +214,7 @@ def subset_fontawesome(outdir: Path) -> int:
         used |= by_class.get(name, set())
     target = outdir / FA_SUBSET
     target.mkdir(parents=True, exist_ok=True)
-    for font in sorted((outdir / FA_WEBFONTS).glob("*.woff2")):
+    for font in sorted((outdir / FA_WEBFONTS).glob("*.ttf")):  # the TTFs: reading WOFF2 needs brotli
         options = subset.Options()
         options.flavor = "woff"
         options.layout_features = ["*"]
