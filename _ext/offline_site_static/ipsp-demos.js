@@ -60,7 +60,7 @@
       fetched[index] = true;
       var swap = function () {
         if (ticket !== wanted) return;
-        img.src = next.src;
+        img.setAttribute("src", m.frames[index]); // relative, as in the manifest
         img.alt = m.alts[index];
         demo.dataset.ipspFrame = String(index);
       };
