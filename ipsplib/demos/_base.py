@@ -664,7 +664,8 @@ class Demo:
         if not fixed:
             return ""
         current = self.values
-        moving = " and ".join(self._specs[n].label for n in grids) or "nothing"
+        labels = [self._specs[n].label for n in grids]
+        moving = (", ".join(labels[:-1]) + " and " + labels[-1]) if len(labels) > 1 else (labels or ["nothing"])[0]
         held = "; ".join(f"{self._specs[n].label} = {self._specs[n].format(current[n])}" for n in fixed)
         return (f"On the website only {moving} move{'s' if len(grids) == 1 else ''} (fixed here: {held}); "
                 "run the notebook (Binder) for all controls.")
