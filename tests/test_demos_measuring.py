@@ -139,7 +139,7 @@ def test_no_zero_crossing_is_said_not_plotted(demo, monkeypatch):
 
 
 def test_static_site_moves_distance_and_series_resistance(demo):
-    assert demo.static == ("distance_um", "series_resistance_MOhm")
+    assert demo.static == ("distance_um", "series_resistance_MOhm", "receptor")
     grids = demo.static_grids()
-    assert len(grids["distance_um"]) * len(grids["series_resistance_MOhm"]) <= 64
+    assert len(grids["distance_um"]) * len(grids["series_resistance_MOhm"]) * len(grids["receptor"]) <= 300
     assert max(grids["distance_um"]) == ip.dendrite.ball_and_stick().dend_length_um

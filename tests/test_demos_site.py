@@ -1,66 +1,57 @@
-"""The demos on the built website, in headless Chromium: choices as button sets, frames at full size.
+"""The demos on the built website, in headless Chromium: choices as radio groups, frames at full size.
 
-A choice (the EPSP demo's receptor, the Nernst valence) is a ToggleButtons whose ``index`` is jslinked
-to the frames' ``Stack``: clicking each button shows another frame, with alt text. At a 390 px phone
-width every frame is shown at its own pixel width (its text stays at caption size; the frame scrolls
-sideways) and the page does not scroll sideways as a whole. ``make book`` first; marked ``browser``.
+A choice (the EPSP demo's receptor, the Nernst valence) is a group of radio buttons named by its legend:
+clicking each button's label shows another frame, with alt text (tests/test_site.py checks every control
+by keyboard against ipsplib's frames). At a 390 px phone width every frame is shown at its own pixel width
+(its text stays at caption size; the frame scrolls sideways) and the page does not scroll sideways as a
+whole. ``make book`` first; marked ``browser``.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import time
 
 import pytest
 from conftest import SITE
-from test_site import _FRAME_STATE, _open
-
-# The frame state of test_site, starting from the demo box around a button instead of a slider.
-_DEMO_FRAME_STATE = _FRAME_STATE.replace("handle.closest('.widget-slider')", "handle.closest('.ipsp-demo')")
-
-_STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
-
-
-def _has_static_button_set(html: str) -> bool:
-    """A ToggleButtons jslinked to frames: a static button set. (A demo's live controls are in the widget
-    state too, unlinked, when a choice is not one of its static controls; those are not shown on the site.)"""
-    for block in _STATE.findall(html):
-        state = json.loads(block)["state"]
-        toggles = {f"IPY_MODEL_{k}" for k, v in state.items() if v["model_name"] == "ToggleButtonsModel"}
-        for v in state.values():
-            if v["model_name"] == "LinkModel" and {v["state"]["source"][0], v["state"]["target"][0]} & toggles:
-                return True
-    return False
-
+from test_site import _FRAME_STATE, _POSITION, _open
 
 PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.glob("chapters/*.html")
-               if _has_static_button_set(p.read_text(encoding="utf-8", errors="replace"))) if SITE.is_dir() else []
+               if "ipsp-demo-choice" in p.read_text(encoding="utf-8", errors="replace")) if SITE.is_dir() else []
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", PAGES or ["<no page with button sets>"])
-def test_button_sets_switch_frames(browser, site_url, page_path):
+@pytest.mark.parametrize("page_path", PAGES or ["<no page with a choice>"])
+def test_choices_switch_frames_by_mouse(browser, site_url, page_path):
     if page_path.startswith("<"):
         pytest.skip("the site is not built or has no demo with a choice")
     page, problems = _open(browser, site_url, page_path)
     try:
-        groups = page.locator(".ipsp-demo-static .widget-toggle-buttons")
-        assert groups.count() > 0, f"{page_path}: button sets in the widget state but none rendered"
+        groups = page.locator(".ipsp-demo-static fieldset.ipsp-demo-choice")
+        assert groups.count() > 0, f"{page_path}: a choice in the HTML but none rendered"
         failures = []
         for g in range(groups.count()):
-            buttons = groups.nth(g).locator("button")
-            assert buttons.count() >= 2
-            states = []
-            for b in range(buttons.count()):
-                buttons.nth(b).click()
-                page.wait_for_timeout(300)
-                state = buttons.nth(b).evaluate(_DEMO_FRAME_STATE)
-                if state is None or not all(state["alts"]):
-                    failures.append(f"group {g} button {b}: no frame with alt text next to it")
-                    continue
-                states.append(state["digest"])
-            if len(set(states)) != len(states):
-                failures.append(f"group {g}: buttons {buttons.all_inner_texts()} do not all show different frames")
+            group = groups.nth(g)
+            box = group.locator("xpath=ancestor::div[contains(@class, 'ipsp-demo-static')][1]")
+            labels = group.locator("label")
+            assert labels.count() >= 2
+            digests = []
+            for b in range(labels.count()):
+                labels.nth(b).click()
+                shape = json.loads(box.locator("script.ipsp-demo-manifest").text_content())["shape"]
+                flat = 0
+                for n, p in zip(shape, box.evaluate(_POSITION), strict=True):
+                    flat = flat * n + p
+                deadline = time.monotonic() + 10
+                state = box.evaluate(_FRAME_STATE)
+                while state["index"] != str(flat) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    state = box.evaluate(_FRAME_STATE)
+                if not state["shown"] or not (state["alt"] or "").strip():
+                    failures.append(f"group {g} button {b}: no frame with alt text")
+                digests.append(state["digest"])
+            if len(set(digests)) != len(digests):
+                failures.append(f"group {g}: buttons {labels.all_inner_texts()} do not all show different frames")
         assert not failures and not problems, f"{page_path}:\n  " + "\n  ".join(failures + problems)
     finally:
         page.context.close()

@@ -9,6 +9,7 @@ figure text is at least `MIN_TEXT_PX` at display size, frames are never shown sh
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import ipywidgets as widgets
@@ -20,6 +21,7 @@ from PIL import Image
 from ipsplib.demos._base import ALL, MIN_TEXT_PX
 
 DEMO_NAMES = sorted(ALL)
+MANIFEST = re.compile(r'<script type="application/json" class="ipsp-demo-manifest">(.*?)</script>', re.S)
 #: An ASCII hyphen-minus used as a minus sign: before a digit, not inside a word ("GABA-A", "1e-3" excluded
 #: on purpose: an exponent is itself a fault for a reader and is caught as "e-").
 ASCII_MINUS = re.compile(r"(?<![\w.])-\s?\d|\de[-+]\d")
@@ -72,7 +74,13 @@ def widget_texts(root):
         if isinstance(w, (widgets.ToggleButtons, widgets.SelectionSlider, widgets.Dropdown)):
             yield from (o if isinstance(o, str) else o[0] for o in w.options)
         if isinstance(w, widgets.HTML):
-            yield re.sub(r'src="data:[^"]*"', "", w.value)
+            text = re.sub(r'src="data:[^"]*"', "", w.value)
+            for block in MANIFEST.findall(text):  # a static demo: every frame's alt text and every readout
+                data = json.loads(block)
+                yield from data["alts"]
+                for control in data["controls"]:
+                    yield from control["readouts"] + control["valuetexts"]
+            yield MANIFEST.sub("", text)
 
 
 @pytest.mark.parametrize("name", DEMO_NAMES)

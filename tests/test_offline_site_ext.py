@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from docutils import nodes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
@@ -51,3 +52,34 @@ def test_repeated_scripts_are_removed_from_a_page():
     offline_site._dedupe_scripts(None, "p", "page.html", context, None)
     assert [(s.filename, s.attributes.get("body")) for s in context["script_files"]] == [
         ("a.js", None), (None, "const X = 1;"), ("b.js", None)]
+
+
+def test_icon_codepoints_split_icon_classes_from_other_rules():
+    css = ('.fa-rocket:before{content:"\\f135"}.fa-a:before,.fa-b::after{content:"\\f001"}'
+           '.note>.title:after{content:var(--i)}html{--pst-icon-info:"\uf05a";--x:"\\e0a1"}p{color:red}')
+    by_class, always = offline_site.icon_codepoints(css)
+    assert by_class == {"fa-rocket": {0xF135}, "fa-a": {0xF001}, "fa-b": {0xF001}}
+    assert always == {0xF05A, 0xE0A1}
+
+
+def test_fontawesome_script_is_dropped_and_nothing_else():
+    page = ('<head>\n  <script defer src="../_static/scripts/fontawesome.js?digest=55c26"></script>\n'
+            '  <script defer src="../_static/scripts/bootstrap.js?digest=55c26"></script>\n</head>')
+    assert offline_site.FONTAWESOME_SCRIPT.sub("", page) == (
+        '<head>\n  <script defer src="../_static/scripts/bootstrap.js?digest=55c26"></script>\n</head>')
+
+
+def test_frames_a_page_refers_to_are_copied_next_to_it(tmp_path, monkeypatch):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    name = "0123456789abcdef0123.webp"
+    (staging / name).write_bytes(b"RIFF")
+    (staging / ("f" * 20 + ".webp")).write_bytes(b"unused")
+    monkeypatch.setenv(offline_site.FRAMES_ENV, str(staging))
+    app = SimpleNamespace(outdir=str(tmp_path / "html"))
+    body = f'<img src="_frames/{name}"><script>{{"frames":["_frames/{name}"]}}</script>'
+    offline_site._copy_frames(app, "chapters/01-ions", "page.html", {"body": body}, None)
+    assert [p.name for p in (tmp_path / "html" / "chapters" / "_frames").iterdir()] == [name]
+    missing = body.replace(name, "9" * 20 + ".webp")
+    with pytest.raises(RuntimeError, match="demo frames missing"):
+        offline_site._copy_frames(app, "chapters/02-epsps", "page.html", {"body": missing}, None)

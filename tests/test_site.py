@@ -6,10 +6,11 @@ budget: its HTML and images under 5 MB, and all it loads under 5 MB gzipped
 in light and dark mode, with every request to a host other than the local test
 server aborted and recorded: each page loads
 with no console error, no failed request and no raw TeX; axe-core finds no
-serious or critical accessibility violation; and on pages with widget
-sliders every slider handle is reachable with Tab, has an accessible name,
-and ArrowRight/End/Home change the displayed frame, whose image has alt text;
-the site's search finds chapter content.
+serious or critical accessibility violation; on pages with static demos every
+control (range input or radio group) is reachable with Tab, is named by its
+label, and Home/ArrowRight/End (arrows for a choice) show, for each position,
+the very frame and alt text that ipsplib renders for those values; the site's
+search finds chapter content. Page weights in the browser: tests/test_page_weight.py.
 Full-page screenshots go to _build/screenshots/ for review.
 
 ``make test`` builds the book before running this module.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import html.parser
+import json
 import posixpath
 import re
 import time
@@ -48,9 +50,9 @@ def _pages() -> list[str]:
 
 
 PAGES = _pages()
-SLIDER_PAGES = [
+DEMO_PAGES = [
     p for p in PAGES
-    if (SITE / p).is_file() and "SliderModel" in (SITE / p).read_text(encoding="utf-8", errors="replace")
+    if (SITE / p).is_file() and "ipsp-demo-manifest" in (SITE / p).read_text(encoding="utf-8", errors="replace")
 ]
 
 
@@ -160,17 +162,6 @@ def test_page_weight(site_dir, page):
     assert w["own"] < MAX_PAGE_BYTES, f"{page}: {w['own'] / 2**20:.2f} MB of HTML and images (limit 5 MB)"
     assert w["transfer"] < MAX_PAGE_TRANSFER_BYTES, (
         f"{page}: {w['transfer'] / 2**20:.2f} MB to download, gzipped, with scripts and styles (limit 5 MB)")
-
-
-def test_page_weights_report(site_dir):
-    """Writes _build/page-weights.txt, heaviest page first, for the budget's review."""
-    rows = sorted(((_page_weight(site_dir, p), p) for p in PAGES), key=lambda r: r[0]["transfer"], reverse=True)
-    kinds = ("transfer", "own", "html", "img", "script", "style", "other")
-    lines = ["MB per page, empty cache. transfer: everything gzipped (budget 5); own: HTML + images (budget 5)",
-             "".join(f"{k:>9}" for k in kinds) + "  page"]
-    lines += ["".join(f"{w[k] / 2**20:9.2f}" for k in kinds) + f"  {page}" for w, page in rows]
-    (SITE.parent / "page-weights.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert rows and rows[0][0]["transfer"] > 0
 
 
 # -- in the browser --------------------------------------------------------------------------------------
@@ -288,110 +279,139 @@ def test_page_accessibility(browser, site_url, page_path, mode):
         page.context.close()
 
 
-# Per slider: the nearest ancestor box holding visible images (the demo's frames),
-# and a digest of what those images show (bytes of data: and blob: sources).
-_FRAME_STATE = """async (handle) => {
-  let box = handle.closest('.widget-slider');
-  const visibleImgs = b => [...b.querySelectorAll('img')].filter(i => i.checkVisibility());
-  while (box && visibleImgs(box).length === 0) box = box.parentElement;
-  if (!box) return null;
-  const imgs = visibleImgs(box);
-  const digests = [];
-  for (const img of imgs) {
-    const bytes = img.src.startsWith('blob:')
-      ? await (await fetch(img.src)).arrayBuffer()
-      : new TextEncoder().encode(img.src);
-    const hash = await crypto.subtle.digest('SHA-256', bytes);
-    digests.push([...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join(''));
-  }
-  return {digest: digests.join(','), alts: imgs.map(i => (i.getAttribute('alt') || '').trim()),
-          count: imgs.length, value: handle.getAttribute('aria-valuenow')};
+# The frame a static demo shows: its index in the manifest, the image's bytes (SHA-256) and alt text.
+_FRAME_STATE = """async (demo) => {
+  const img = demo.querySelector('.ipsp-demo-frame img');
+  const bytes = await (await fetch(img.src)).arrayBuffer();
+  const hash = await crypto.subtle.digest('SHA-256', bytes);
+  return {index: demo.dataset.ipspFrame, src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+          digest: [...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join(''),
+          shown: img.checkVisibility() && img.naturalWidth > 0};
 }"""
 
+_POSITION = """(demo) => JSON.parse(demo.querySelector('script.ipsp-demo-manifest').textContent).shape.map((_, a) => {
+  const input = demo.querySelector(`input[type=range][data-ipsp-axis="${a}"]`) ||
+                demo.querySelector(`input[type=radio][data-ipsp-axis="${a}"]:checked`);
+  return Number(input.value);
+})"""
 
-def _frame_after(handle, key, before, want_change=True, timeout_s=5.0):
-    """Press ``key`` on ``handle``; wait until the frame differs from ``before`` (or, if no change is
-    expected, a moment for any change to show); return the new frame state."""
-    handle.press(key)
-    if not want_change:
-        time.sleep(0.3)
-        return handle.evaluate(_FRAME_STATE)
+
+@functools.cache
+def _demo_by_title() -> dict:
+    """Title -> a live ipsplib demo (IPSP_BOOK_STATIC unset in the test run) to render expected frames with."""
+    from ipsplib.demos import ALL
+
+    demos = [factory() for factory in ALL.values()]
+    return {d.title: d for d in demos}
+
+
+def _expected(demo, manifest: dict, position: list[int]) -> tuple[str, str]:
+    """(SHA-256 of the frame file, alt text) ipsplib makes for the controls at ``position`` (others at default)."""
+    import hashlib
+
+    from ipsplib.demos._static import frame_bytes
+
+    values = {spec.name: spec.value for spec in demo._specs.values()}
+    values.update({c["name"]: c["values"][p] for c, p in zip(manifest["controls"], position, strict=True)})
+    demo.update(**values)
+    return hashlib.sha256(frame_bytes(demo.png())).hexdigest(), demo.alt_text
+
+
+def _check_frame(page, box, demo, manifest, what: str, failures: list[str], timeout_s: float = 10.0) -> None:
+    """The frame shown equals ipsplib's for the controls' position (waiting for the swap), with its alt text."""
+    position = box.evaluate(_POSITION)
+    flat = 0
+    for n, p in zip(manifest["shape"], position, strict=True):
+        flat = flat * n + p
     deadline = time.monotonic() + timeout_s
-    state = handle.evaluate(_FRAME_STATE)
-    while state["digest"] == before["digest"] and time.monotonic() < deadline:
+    state = box.evaluate(_FRAME_STATE)
+    while (state["index"] != str(flat) or not state["shown"]) and time.monotonic() < deadline:
         time.sleep(0.05)
-        state = handle.evaluate(_FRAME_STATE)
-    return state
+        state = box.evaluate(_FRAME_STATE)
+    digest, alt = _expected(demo, manifest, position)
+    if state["index"] != str(flat) or state["src"] != manifest["frames"][flat]:
+        failures.append(f"{what}: position {position} should show frame {flat}, shows {state['index']} "
+                        f"({state['src']})")
+    elif state["digest"] != digest:
+        failures.append(f"{what}: the frame shown at {position} is not the one ipsplib renders for it")
+    if state["alt"] != alt:
+        failures.append(f"{what}: alt text {state['alt']!r} is not ipsplib's {alt!r}")
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", SLIDER_PAGES or ["<no page with widget sliders yet>"])
-def test_sliders_keyboard_and_frames(browser, site_url, page_path):
-    """Each slider handle: reachable by Tab, named, and ArrowRight/End/Home switch the frame, which has alt text."""
+@pytest.mark.parametrize("page_path", DEMO_PAGES or ["<no page with demos yet>"])
+def test_demo_controls_by_keyboard_show_ipsplib_frames(browser, site_url, page_path):
+    """Every control of every static demo: reachable by Tab, named by its label, and each key press
+    (Home, ArrowRight, End, Home on a slider; ArrowRight, ArrowLeft on a choice) shows the frame and the
+    alt text ipsplib renders for the new values."""
     if page_path.startswith("<"):
-        pytest.skip("no page of the built site has widget sliders")
+        pytest.skip("no page of the built site has a static demo")
+    from playwright.sync_api import expect
+
     page, problems = _open(browser, site_url, page_path)
     try:
-        handles = page.locator(".widget-slider .noUi-handle")
-        n = handles.count()
-        assert n > 0, f"{page_path} carries slider widgets in its state but no slider rendered (dead widgets)"
-
-        # Tab from the top of the page until every handle has had focus.
-        page.evaluate("() => document.querySelectorAll('.widget-slider .noUi-handle')"
-                      ".forEach((h, i) => h.dataset.ipspHandle = String(i))")
+        controls = page.locator(".ipsp-demo-static input[type=range], .ipsp-demo-static input[type=radio]:checked")
+        n = controls.count()
+        assert n > 0, f"{page_path} has a demo manifest but no control"
+        # Tab from the top of the page until every control has had focus.
+        page.evaluate("() => document.querySelectorAll('.ipsp-demo-static input[type=range], "
+                      ".ipsp-demo-static input[type=radio]:checked').forEach((h, i) => h.dataset.ipspControl = i)")
         page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
         reached: set[str] = set()
         for _ in range(2000):
             page.keyboard.press("Tab")
-            idx = page.evaluate("() => document.activeElement && document.activeElement.dataset.ipspHandle")
+            idx = page.evaluate("() => document.activeElement && document.activeElement.dataset.ipspControl")
             if idx is not None:
                 reached.add(idx)
             if len(reached) == n:
                 break
         missing = sorted(set(map(str, range(n))) - reached, key=int)
-        assert not missing, f"{page_path}: slider handles {missing} of {n} never receive focus by Tab"
-
-        from playwright.sync_api import expect
+        assert not missing, f"{page_path}: controls {missing} of {n} never receive focus by Tab"
 
         failures = []
-        for i in range(n):
-            h = handles.nth(i)
-            label = h.evaluate("h => (h.closest('.widget-slider').querySelector('.widget-label') || {}).textContent")
-            name = f"slider {i} ({(label or '').strip() or 'no label'})"
-            try:
-                expect(h).to_have_accessible_name(re.compile(r"\S"), timeout=2000)
-            except AssertionError:
-                failures.append(f"{name}: no accessible name")
-            if label and label.strip() and label.strip() not in (h.get_attribute("aria-label") or ""):
-                failures.append(f"{name}: accessible name {h.get_attribute('aria-label')!r} lacks the label text")
-
-            h.focus()
-            start = _frame_after(h, "Home", None, want_change=False)
-            if start is None:
-                failures.append(f"{name}: no frame image next to this slider")
+        boxes = page.locator(".ipsp-demo-static")
+        for b in range(boxes.count()):
+            box = boxes.nth(b)
+            manifest = json.loads(box.locator("script.ipsp-demo-manifest").text_content())
+            title = box.locator(".ipsp-demo-title strong").inner_text().strip()
+            demo = _demo_by_title().get(title)
+            if demo is None:
+                failures.append(f"demo {title!r}: no ipsplib demo has this title")
                 continue
-            right = _frame_after(h, "ArrowRight", start)
-            at_max = float(right["value"]) >= float(h.get_attribute("aria-valuemax"))
-            end = _frame_after(h, "End", right, want_change=not at_max)
-            home = _frame_after(h, "Home", end)
-            if right["digest"] == start["digest"]:
-                failures.append(f"{name}: ArrowRight did not change the frame (value {start['value']} -> "
-                                f"{right['value']})")
-            if end["digest"] == start["digest"]:
-                failures.append(f"{name}: End did not change the frame")
-            if home["digest"] != start["digest"]:
-                failures.append(f"{name}: Home did not bring back the first frame")
-            readout = (h.evaluate("h => (h.closest('.widget-slider').querySelector('.widget-readout') || {})"
-                                  ".textContent") or "").strip()
-            try:  # the page's accessibility script updates it on the next animation frame
-                expect(h).to_have_attribute("aria-valuetext", re.compile(re.escape(readout) if readout else r"\S"),
-                                            timeout=2000)
-            except AssertionError:
-                failures.append(f"{name}: aria-valuetext {h.get_attribute('aria-valuetext')!r} does not speak "
-                                f"the readout {readout!r}")
-            for state, key in ((start, "Home"), (right, "ArrowRight"), (end, "End")):
-                if not all(state["alts"]):
-                    failures.append(f"{name}: after {key}, a displayed frame image has no alt text")
+            _check_frame(page, box, demo, manifest, f"{title}: at load", failures)
+            for axis, control in enumerate(manifest["controls"]):
+                slider = box.locator(f'input[type=range][data-ipsp-axis="{axis}"]')
+                if slider.count():
+                    label = box.locator(f'label[for="{slider.get_attribute("id")}"]').inner_text().strip()
+                    name = f"{title}: slider {label!r}"
+                    try:
+                        expect(slider).to_have_accessible_name(label, timeout=2000)
+                    except AssertionError:
+                        failures.append(f"{name}: not named by its label")
+                    slider.focus()
+                    for key in ("Home", "ArrowRight", "End", "Home"):
+                        slider.press(key)
+                        _check_frame(page, box, demo, manifest, f"{name} after {key}", failures)
+                        text = control["valuetexts"][int(slider.input_value())]
+                        if slider.get_attribute("aria-valuetext") != text:
+                            failures.append(f"{name} after {key}: aria-valuetext "
+                                            f"{slider.get_attribute('aria-valuetext')!r}, not {text!r}")
+                        readout = box.locator(f'output[for="{slider.get_attribute("id")}"]').inner_text().strip()
+                        if not text.startswith(readout) or not readout:
+                            failures.append(f"{name} after {key}: readout {readout!r} does not show {text!r}")
+                else:
+                    group = box.locator("fieldset.ipsp-demo-choice").filter(
+                        has=page.locator(f'input[data-ipsp-axis="{axis}"]'))
+                    legend = group.locator("legend").inner_text().strip()
+                    name = f"{title}: choice {legend!r}"
+                    try:
+                        expect(group).to_have_accessible_name(legend, timeout=2000)
+                    except AssertionError:
+                        failures.append(f"{name}: the group is not named by its legend")
+                    group.locator("input:checked").focus()
+                    for key in ("ArrowRight", "ArrowLeft"):
+                        page.keyboard.press(key)
+                        _check_frame(page, box, demo, manifest, f"{name} after {key}", failures)
         failures.extend(problems)
         assert not failures, f"{page_path}:\n  " + "\n  ".join(failures)
     finally:

@@ -114,7 +114,7 @@ def test_site_config_points_at_vendored_files():
     """Every vendor/ path that _config.yml loads (MathJax, require.js, embed-amd.js) is unpacked by the lock."""
     config = (ROOT / "_config.yml").read_text()
     used = set(re.findall(r"\bvendor/[\w./@-]+\.js\b", config))
-    assert {"vendor/mathjax/tex-svg.js", "vendor/require.js", "vendor/html-manager/dist/embed-amd.js"} <= used
+    assert {"vendor/mathjax/tex-chtml.js", "vendor/require.js", "vendor/html-manager/dist/embed-amd.js"} <= used
     destinations = {d for p in LOCK["packages"] if p["target"] == "site" for d in p["files"].values()}
     assert used <= destinations, used - destinations
     assert "- _vendor" in config  # html_static_path

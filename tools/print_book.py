@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
 WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+# A demo of the print build (IPSP_BOOK_STATIC=print, ipsplib/demos/_base.py static_html): title and default frame.
+STATIC_DEMO = re.compile(r'<div class="ipsp-demo ipsp-demo-static" id="[^"]*"><p class="ipsp-demo-title">(.*?)</p>'
+                         r'(<div class="ipsp-demo-frame".*?</div>)</div>', re.S)
 ARTICLE = re.compile(r'<article class="bd-article">(.*?)</article>', re.S)
 HIDDEN_INPUT = re.compile(r'<details class="[^"]*\bhide above-input\b[^"]*">.*?</details>', re.S)
 ATTR = re.compile(r'\b(id|href|src)="([^"]*)"')
@@ -98,10 +101,19 @@ def print_demo(models: dict, view_json: str, page_url: str) -> str:
         title, frame = _default_frame(models, model_id)
     except (KeyError, IndexError):
         return ""  # not a demo of ours: nothing printable
+    return _figure(title, frame, page_url)
+
+
+def _figure(title: str, frame: str, page_url: str) -> str:
     where = f"on the website ({html.escape(page_url)})" if page_url.startswith("http") else "on the website"
     return (f'<figure class="print-demo">{title}{frame}<figcaption>Interactive demo, shown at its default '
             f"settings. Move its controls {where}, or run this chapter in Binder to recompute it live."
             "</figcaption></figure>")
+
+
+def print_static_demo(match: re.Match, page_url: str) -> str:
+    """A demo of the print build on paper: its title, its default frame and where to move its controls."""
+    return _figure(f"<p>{match.group(1)}</p>", match.group(2), page_url)
 
 
 def relink(page: str, body: str, pages: set[str]) -> str:
@@ -140,6 +152,7 @@ def combined_html(site_dir: Path, book_dir: Path, site_url: str) -> str:
         models = _models(text)
         body = HIDDEN_INPUT.sub("", article.group(1))
         body = WIDGET_VIEW.sub(lambda m, p=page, ms=models: print_demo(ms, m.group(1), site_url + p), body)
+        body = STATIC_DEMO.sub(lambda m, p=page: print_static_demo(m, site_url + p), body)
         body = re.sub(r'<script type="application/vnd\.jupyter\.widget-[^"]*">.*?</script>', "", body, flags=re.S)
         parts.append(f'<section class="print-page" id="{anchor(page)}">{relink(page, body, set(pages))}</section>')
     title = yaml.safe_load((book_dir / "_config.yml").read_text(encoding="utf-8")).get("title", "")

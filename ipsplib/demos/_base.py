@@ -19,10 +19,12 @@ A demo subclasses `Demo`, draws its artists once in ``build`` and moves them in
   ``render`` changes anything else (titles, limits, ticks) sets ``blit = False``
   (tests/test_demos.py checks that blitted frames equal full redraws);
 - static (``IPSP_BOOK_STATIC=1``, set by ``make book``): when displayed, the
-  demo renders frames over a grid of its ``static`` controls (at most two),
-  puts them in ``Stack`` widgets and ``jslink``s ``SelectionSlider.index`` (a
-  choice: ``ToggleButtons.index``) to ``Stack.selected_index``, so the website
-  switches frames with no kernel.
+  demo renders frames over a grid of its ``static`` controls (at most three)
+  and shows them as HTML, no widgets (`._static`): frame files loaded on
+  demand, switched by native range inputs and radio buttons, so the website
+  moves with no kernel and no widget manager. In this mode the controls are
+  plain values (`StaticValue`): an ipywidget would put its state, and the
+  1 MB widget manager, on the page.
 
 Text a reader must read is at least `MIN_TEXT_PX` pixels at display size:
 frames never shrink below their natural width (on a phone they scroll
@@ -74,6 +76,7 @@ from matplotlib.lines import Line2D
 from PIL import Image as PILImage
 
 from .. import plotting
+from . import _static
 
 try:  # BLAS thread control (optional: without it frames are right, only slower on a busy machine)
     from threadpoolctl import ThreadpoolController
@@ -83,11 +86,12 @@ except ImportError:  # pragma: no cover - threadpoolctl is pinned in binder/requ
 #: Environment variable that `make book` sets to build the static website.
 STATIC_ENV = "IPSP_BOOK_STATIC"
 #: At most this many controls get frames on the static website.
-MAX_STATIC_CONTROLS = 2
-#: At most this many frames per demo (page size: ~25-40 KB of base64 each).
-MAX_FRAMES = 64
-#: Default number of grid points for one static control / for each of two.
-DEFAULT_POINTS = {1: 21, 2: 7}
+MAX_STATIC_CONTROLS = 3
+#: At most this many frames per demo: files loaded on demand (~7-19 KB each), so they cost build time and
+#: disk, not page weight.
+MAX_FRAMES = 300
+#: Default number of grid points for one static control / for each of two / of three.
+DEFAULT_POINTS = {1: 21, 2: 7, 3: 5}
 #: The book's caption (and body) text size on the website, px: no demo text a reader must read is smaller.
 MIN_TEXT_PX = 16.0
 
@@ -500,6 +504,16 @@ class _LineFootprint:
         return bool(np.any(t0 <= t1))
 
 
+class StaticValue:
+    """A control's value while building the website: no widget (its state would go onto the page)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def observe(self, handler, names=None) -> None:
+        """Nothing observes a value on the website: it only changes while frames are rendered."""
+
+
 class Demo:
     """Base class of every demo (the contract is in the module docstring).
 
@@ -507,7 +521,7 @@ class Demo:
     ----------
     controls : sequence of Control
     static : sequence of str
-        Names of the controls (at most two) that move on the static website;
+        Names of the controls (at most three) that move on the static website;
         the others stay at their initial value there, and the page says so.
 
     Attributes
@@ -556,7 +570,8 @@ class Demo:
         if n_frames > MAX_FRAMES:
             raise ValueError(f"{type(self).__name__}: the static grid has {n_frames} frames, more than "
                              f"{MAX_FRAMES}; pass fewer static_values")
-        self.controls = {name: spec.widget() for name, spec in specs.items()}
+        self.controls = {name: StaticValue(spec.value) if static_mode() else spec.widget()
+                         for name, spec in specs.items()}
         self.artists: dict[str, Any] = {}
         # One lock around the figure: the render worker and synchronous updates never draw at once.
         self._lock = threading.RLock()
@@ -574,8 +589,7 @@ class Demo:
         self._silent = False
         self._live_image: widgets.HTML | None = None
         self._live_view: widgets.Widget | None = None
-        self._static_view: widgets.Widget | None = None
-        self.static_links: list = []
+        self._static_view: str | None = None
         for widget in self.controls.values():
             widget.observe(self._on_control_change, names="value")
 
@@ -795,82 +809,75 @@ class Demo:
             self._lock.release()
         return frames
 
-    def _title_html(self) -> widgets.HTML:
+    def _title_html(self) -> str:
         """The demo's title and, under it, the model it simulates (`model`), on the website and live."""
         model = f"<br><span>{html.escape(self.model)}</span>" if self.model else ""
-        return widgets.HTML(f"<strong>{html.escape(self.title)}</strong>{model}")
+        return f"<strong>{html.escape(self.title)}</strong>{model}"
 
-    def static_widget(self) -> widgets.Widget:
-        """The kernel-free version: frames in (nested) Stacks switched by jslinked SelectionSliders (or
-        ToggleButtons for a choice)."""
+    def static_note(self) -> str:
+        """The website's note on the controls it holds fixed ("" when every control moves there)."""
+        grids = self.static_grids()
+        fixed = [n for n in self.controls if n not in grids]
+        if not fixed:
+            return ""
+        current = self.values
+        labels = [self._specs[n].label for n in grids]
+        moving = (", ".join(labels[:-1]) + " and " + labels[-1]) if len(labels) > 1 else (labels or ["nothing"])[0]
+        held = "; ".join(f"{self._specs[n].label} = {self._specs[n].format(current[n])}" for n in fixed)
+        return (f"On the website only {moving} move{'s' if len(grids) == 1 else ''} (fixed here: {held}); "
+                "run the notebook (Binder) for all controls.")
+
+    #: Static demos shown so far in this process: keeps the ids of two demos on one page apart.
+    _shown = itertools.count(1)
+
+    def static_html(self) -> str:
+        """The kernel-free version (see `._static`): frame files switched by native controls; in print
+        (``IPSP_BOOK_STATIC=print``) the title and the default frame only, inlined."""
         if self._static_view is not None:
             return self._static_view
-        grids = self.static_grids()
-        frames = self.static_frames()
         width, height = self._canvas.get_width_height()
-        images = [widgets.HTML(img_html(png, alt, width, height)) for _, alt, png in frames]
+        title = f'<p class="ipsp-demo-title">{self._title_html()}</p>'
+        key = f"ipsp-demo-{next(Demo._shown)}"
+        if print_mode():
+            self._static_view = (f'<div class="ipsp-demo ipsp-demo-static" id="{key}">{title}'
+                                 f'{self._img_html()}</div>')
+            return self._static_view
+        grids = self.static_grids()
         current = self.values
-        sliders, start = [], []
+        controls, start = [], []
         for name, grid in grids.items():
             spec = self._specs[name]
-            labels = [spec.format(v) for v in grid]
             if spec.numeric:
-                index = int(np.argmin([abs(v - current[name]) for v in grid]))
+                start.append(int(np.argmin([abs(v - current[name]) for v in grid])))
             else:
-                index = grid.index(current[name]) if current[name] in grid else 0
-            start.append(index)
-            if spec.numeric:
-                sliders.append(widgets.SelectionSlider(
-                    options=labels, index=index, description=spec.label, continuous_update=True,
-                    style={"description_width": "initial"}, layout=widgets.Layout(width="min(28rem, 100%)")))
-            else:  # a choice is a button set on the website too; its index switches frames the same way
-                sliders.append(choice_buttons(labels, spec.label, options=labels, index=index))
-        links = []
-        if not grids:
-            stack = widgets.Stack(children=images, selected_index=0)
-        elif len(grids) == 1:
-            stack = widgets.Stack(children=images, selected_index=start[0])
-            links.append(widgets.jslink((sliders[0], "index"), (stack, "selected_index")))
-        else:
-            n_inner = len(list(grids.values())[1])
-            inner = [widgets.Stack(children=images[i:i + n_inner], selected_index=start[1])
-                     for i in range(0, len(images), n_inner)]
-            stack = widgets.Stack(children=inner, selected_index=start[0])
-            links.append(widgets.jslink((sliders[0], "index"), (stack, "selected_index")))
-            links.extend(widgets.jslink((sliders[1], "index"), (s, "selected_index")) for s in inner)
-        children = [self._title_html()]
-        fixed = [n for n in self.controls if n not in grids]
-        if fixed:
-            moving = " and ".join(self._specs[n].label for n in grids) or "nothing"
-            held = "; ".join(f"{self._specs[n].label} = {self._specs[n].format(current[n])}" for n in fixed)
-            children.append(widgets.HTML(
-                f"<p><em>On the website only {html.escape(moving)} move{'s' if len(grids) == 1 else ''} "
-                f"(fixed here: {html.escape(held)}); run the notebook (Binder) for all controls.</em></p>"))
-        children += sliders + [stack]
-        box = widgets.VBox(children)
-        box.add_class("ipsp-demo")
-        box.add_class("ipsp-demo-static")
-        self.static_links = links
-        self._static_view = box
-        return box
+                start.append(grid.index(current[name]) if current[name] in grid else 0)
+            controls.append(dict(name=name, label=spec.label, numeric=spec.numeric, values=list(grid),
+                                 readouts=[spec.format(v) for v in grid]))
+        frames = [(_static.frame_src(png), alt) for _, alt, png in self.static_frames()]
+        self._static_view = _static.demo_html(key, title, self.static_note(), controls, frames, start, width, height)
+        return self._static_view
 
     # -- live -----------------------------------------------------------------------------------------
     def live_widget(self) -> widgets.Widget:
         """The kernel version: the controls and the current PNG, recomputed on every change."""
         if self._live_view is None:
             self._live_image = widgets.HTML(self._img_html())
-            box = widgets.VBox([self._title_html(), widgets.VBox(list(self.controls.values())), self._live_image])
+            box = widgets.VBox([widgets.HTML(self._title_html()), widgets.VBox(list(self.controls.values())),
+                                self._live_image])
             box.add_class("ipsp-demo")
             box.add_class("ipsp-demo-live")
             self._live_view = box
         return self._live_view
 
     def widget(self) -> widgets.Widget:
-        """What displaying the demo shows: static frames when building the website, else live."""
-        return self.static_widget() if static_mode() else self.live_widget()
+        """The live widget (in static mode: an HTML widget around `static_html`, for callers that want one)."""
+        return widgets.HTML(self.static_html()) if static_mode() else self.live_widget()
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        return self.widget()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        """Live: the widget view. Building the website: plain HTML (no widget state, no widget manager)."""
+        if static_mode():
+            return {"text/html": self.static_html(), "text/plain": repr(self)}
+        return self.live_widget()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
 
     def __repr__(self) -> str:
         values = ", ".join(f"{k}={v!r}" for k, v in self.values.items())

@@ -228,10 +228,11 @@ def epsp() -> Epsp:
         controls=[
             Control("receptor", "Receptor", options=[(label, key) for key, (label, _, _) in RECEPTORS.items()],
                     value="ampa"),
-            Control("g_max_nS", "Peak conductance (nS)", min=0.0, max=5.0, step=0.25, value=3.0),
+            Control("g_max_nS", "Peak conductance (nS)", min=0.0, max=5.0, step=0.25, value=3.0,
+                    static_values=(0.5, 1.0, 2.0, 3.0, 4.0, 5.0)),
             Control("kinetics", "Time constants (× receptor default)", min=0.5, max=2.0, step=0.1, value=1.0),
             Control("v_rest_mV", "Resting potential (mV)", min=-90.0, max=-30.0, step=5.0, value=-70.0,
                     static_values=(-90.0, -80.0, -70.0, -60.0, -50.0, -40.0, -30.0)),
         ],
-        static=("receptor", "v_rest_mV"),
+        static=("receptor", "g_max_nS", "v_rest_mV"),
     )

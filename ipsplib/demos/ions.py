@@ -114,7 +114,8 @@ def nernst_explorer() -> NernstExplorer:
     """Concentrations inside and outside, valence, temperature -> E, with the textbook ions marked."""
     return NernstExplorer(
         controls=[
-            Control("c_out_mM", "[X]ₒ outside (mM)", min=0.1, max=1000.0, step=0.05, value=5.0, scale="log"),
+            Control("c_out_mM", "[X]ₒ outside (mM)", min=0.1, max=1000.0, step=0.05, value=5.0, scale="log",
+                    static_values=(2.0, 5.0, 20.0, 140.0, 400.0)),
             Control("c_in_mM", "[X]ᵢ inside (mM)", min=C_IN_RANGE_MM[0], max=C_IN_RANGE_MM[1], step=0.05,
                     value=140.0, scale="log",
                     static_values=(1e-4, 1e-3, 0.01, 0.1, 1.0, 3.0, 7.0, 10.0, 16.0, 50.0, 140.0, 400.0, 1000.0)),
@@ -122,7 +123,7 @@ def nernst_explorer() -> NernstExplorer:
                     value=1),
             Control("temperature_c", "Temperature (°C)", min=0.0, max=45.0, step=1.0, value=37.0),
         ],
-        static=("c_in_mM", "z"),
+        static=("c_out_mM", "c_in_mM", "z"),
     )
 
 

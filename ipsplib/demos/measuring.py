@@ -221,5 +221,5 @@ def voltage_clamp_iv() -> VoltageClampIV:
                                                     ("GABA-A (reverses at \N{MINUS SIGN}80 mV)", "gaba_a")],
                     value="ampa"),
         ],
-        static=("distance_um", "series_resistance_MOhm"),
+        static=("distance_um", "series_resistance_MOhm", "receptor"),
     )

@@ -210,7 +210,7 @@ def spatial_summation() -> SpatialSummation:
                     step=0.02, value=round(BASE_CELL.lambda_um), scale="log",
                     static_values=(300.0, 500.0, round(BASE_CELL.lambda_um), 1600.0, 2400.0)),
             Control("excitation_um", "Excitatory synapse: distance from the soma (µm)", min=0.0, max=length,
-                    step=25.0, value=500.0),
+                    step=25.0, value=500.0, static_values=(100.0, 300.0, 500.0, 700.0)),
         ],
-        static=("inhibition_um", "lambda_um"),
+        static=("inhibition_um", "lambda_um", "excitation_um"),
     )

@@ -174,9 +174,10 @@ def temporal_summation() -> TemporalSummation:
             Control("interval_ms", "Interval between inputs (ms)", min=1.0, max=40.0, step=1.0, value=5.0,
                     static_values=(1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0)),
             Control("n_inputs", "Number of inputs (count)", min=1.0, max=10.0, step=1.0, value=5.0),
-            Control("tau_m_ms", "Membrane time constant τm (ms)", min=5.0, max=50.0, step=5.0, value=20.0),
+            Control("tau_m_ms", "Membrane time constant τm (ms)", min=5.0, max=50.0, step=5.0, value=20.0,
+                    static_values=(5.0, 10.0, 20.0, 35.0, 50.0)),
             Control("receptor", "Receptor", options=[(label, key) for key, (label, _) in RECEPTORS.items()],
                     value="ampa"),
         ],
-        static=("interval_ms", "receptor"),
+        static=("interval_ms", "tau_m_ms", "receptor"),
     )

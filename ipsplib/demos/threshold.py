@@ -168,9 +168,10 @@ def firing_rate_inhibition() -> FiringRateInhibition:
                     options=[(f"{kind} ({_mv(e, 0)} mV)", kind) for kind, e in E_INH_MV.items()]),
             Control("inh_rate_khz", "Inhibitory input rate (kHz)", min=0.0, max=3.0, step=0.25, value=1.5,
                     static_values=(0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)),
-            Control("exc_rate_khz", "Excitatory input rate (kHz)", min=1.0, max=6.0, step=0.25, value=3.5),
+            Control("exc_rate_khz", "Excitatory input rate (kHz)", min=1.0, max=6.0, step=0.25, value=3.5,
+                    static_values=(1.0, 2.0, 3.5, 5.0, 6.0)),
         ],
-        static=("kind", "inh_rate_khz"),
+        static=("kind", "inh_rate_khz", "exc_rate_khz"),
     )
 
 
@@ -306,7 +307,8 @@ def ei_competition() -> EICompetition:
                     value=200.0, static_values=(0.0, 200.0, 300.0, 400.0, 500.0, 600.0, 800.0)),
             Control("inh_delay_ms", "Inhibition: delay after excitation (ms)", min=-15.0, max=15.0, step=1.0,
                     value=0.0, static_values=(-15.0, -10.0, -5.0, 0.0, 2.0, 5.0, 10.0)),
-            Control("e_inh_mV", "Inhibitory reversal potential (mV)", min=-90.0, max=-50.0, step=1.0, value=-70.0),
+            Control("e_inh_mV", "Inhibitory reversal potential (mV)", min=-90.0, max=-50.0, step=1.0, value=-70.0,
+                    static_values=(-90.0, -80.0, -70.0, -60.0, -50.0)),
         ],
-        static=("inh_distance_um", "inh_delay_ms"),
+        static=("inh_distance_um", "inh_delay_ms", "e_inh_mV"),
     )
