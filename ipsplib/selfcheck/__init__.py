@@ -3,7 +3,8 @@
 A chapter calls ``self_check("<chapter>")`` in a hidden code cell. Displayed, it shows
 
 - on the website and in JupyterLab: interactive questions (HTML with a small inline script; no network);
-- in the print edition (``IPSP_BOOK_STATIC=print``): the questions, then their answers;
+- in the print edition (``IPSP_BOOK_STATIC=print``): the questions; ``self_check_answers`` in the chapter's last
+  cell lists the answers there;
 - where HTML is not shown: Markdown, each answer folded in ``<details>``.
 
 Examples
@@ -20,7 +21,12 @@ import os
 from . import render
 from .data import Question, QuestionError, catalogue_entry, chapters, load
 
-__all__ = ["Question", "QuestionError", "SelfCheck", "catalogue_entry", "chapters", "load", "self_check"]
+__all__ = ["Question", "QuestionError", "SelfCheck", "catalogue_entry", "chapters", "load", "self_check", "self_check_answers"]
+
+
+def _printing() -> bool:
+    """True in the print edition's build (``IPSP_BOOK_STATIC=print``, set by ``make pdf``)."""
+    return os.environ.get("IPSP_BOOK_STATIC") == "print"
 
 
 class SelfCheck:
@@ -31,10 +37,28 @@ class SelfCheck:
         self.questions = load(chapter)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        printing = os.environ.get("IPSP_BOOK_STATIC") == "print"
-        html = render.print_html(self.questions) if printing else render.interactive_html(self.questions)
+        html = render.print_html(self.questions) if _printing() else render.interactive_html(self.questions)
         return {"text/html": html, "text/markdown": render.markdown(self.questions),
                 "text/plain": render.plain_text(self.questions)}
+
+
+class SelfCheckAnswers:
+    """The answers of one chapter's questions: shown in the print edition only (the PDF lists them at the
+    chapter's end); elsewhere the answers stay folded under each question, so this displays nothing."""
+
+    def __init__(self, chapter: str):
+        self.chapter = chapter
+        self.questions = load(chapter)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if not _printing():
+            return {"text/plain": ""}
+        return {"text/html": render.answers_html(self.questions), "text/plain": self.chapter + " answers"}
+
+
+def self_check_answers(chapter: str) -> SelfCheckAnswers | None:
+    """The answers to ``chapter``'s questions for the print edition; None (no output) anywhere else."""
+    return SelfCheckAnswers(chapter) if _printing() else None
 
 
 def self_check(chapter: str) -> SelfCheck:

@@ -89,6 +89,7 @@ class Question:
     decimals: int = 1
     misconceptions: tuple[NumericMisconception, ...] = ()
     verify: str = ""
+    check: str = ""
     values: dict = field(default_factory=dict)
 
     @property
@@ -272,7 +273,7 @@ def _question(chapter: str, raw: dict) -> Question:
         NumericMisconception(float(evaluate(m.get("value"), f"{where}, misconception value")),
                              _feedback(m, values, hint, f"{where}, misconception"))
         for m in raw.get("misconceptions") or [])
-    return Question(**common, answer=answer, tolerance=float(raw["tolerance"]), unit=raw["unit"],
+    return Question(**common, check=raw.get("check", ""), answer=answer, tolerance=float(raw["tolerance"]), unit=raw["unit"],
                     decimals=int(raw.get("decimals", 1)), misconceptions=misconceptions)
 
 

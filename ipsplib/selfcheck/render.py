@@ -70,12 +70,14 @@ def question_html(number: int, q: Question) -> str:
 def interactive_html(questions: tuple[Question, ...]) -> str:
     """All questions of a chapter, with the stylesheet and script inline (the page loads nothing else)."""
     body = "\n".join(question_html(i, q) for i, q in enumerate(questions, 1))
-    return (f'<div class="ipsp-sc-set"><style>{_asset("selfcheck.css")}</style>\n{body}\n'
+    return (f'<div class="ipsp-sc-set"><style>{_asset("selfcheck.css")}</style>\n'
+            f"<p>Answer, then press <em>Check answer</em>: a wrong answer gets a hint or the misconception behind it. "
+            f"<em>Show answer</em> gives the answer when you want it.</p>\n{body}\n"
             f"<script>{_asset('selfcheck.js')}</script></div>")
 
 
 def print_html(questions: tuple[Question, ...]) -> str:
-    """For the PDF: the questions with their options, then the answers and why, at the end of the chapter."""
+    """For the PDF: the questions with their options (the answers follow at the end of the chapter)."""
     parts = ['<div class="ipsp-sc-set ipsp-sc-print">', f'<style>{_asset("selfcheck.css")}</style>']
     for i, q in enumerate(questions, 1):
         parts.append(f'<div class="ipsp-sc"><p><strong>{_legend(i, q)}</strong></p><p>{_e(q.prompt)}</p>')
@@ -84,7 +86,14 @@ def print_html(questions: tuple[Question, ...]) -> str:
         else:
             parts.append(f"<p>Your answer: ________ {_e(q.unit)}</p>")
         parts.append("</div>")
-    parts.append('<p><strong>Answers</strong></p><ol class="ipsp-sc-answers">')
+    parts.append("<p>The answers are at the end of the chapter.</p></div>")
+    return "\n".join(parts)
+
+
+def answers_html(questions: tuple[Question, ...]) -> str:
+    """For the PDF, at the end of the chapter: each question's answer and why."""
+    parts = ['<div class="ipsp-sc-set ipsp-sc-print"><p><strong>Answers to “Check your understanding”</strong></p>',
+             '<ol class="ipsp-sc-answers">']
     for q in questions:
         letter = ""
         if q.kind == "choice":
