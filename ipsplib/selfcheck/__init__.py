@@ -21,7 +21,8 @@ import os
 from . import render
 from .data import Question, QuestionError, catalogue_entry, chapters, load
 
-__all__ = ["Question", "QuestionError", "SelfCheck", "catalogue_entry", "chapters", "load", "self_check", "self_check_answers"]
+__all__ = ["Question", "QuestionError", "SelfCheck", "SelfCheckAnswers", "catalogue_entry", "chapters", "load",
+           "self_check", "self_check_answers"]
 
 
 def _printing() -> bool:

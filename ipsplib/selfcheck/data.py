@@ -13,7 +13,8 @@ or neither (it then gets the question's hint).
 Every question names its ``section`` (the heading text of the chapter section the hint points back to); it may
 define ``values`` (name → expression) that ``prompt``, ``why``, choice texts and own messages use as
 ``{name:.1f}`` (the answer is ``{answer}``); numbers are written with a true minus sign. An optional ``verify``
-expression (evaluated by the tests, not when displayed) evaluates to the ``id`` of the correct choice, so a prediction is checked against ipsplib.
+expression (evaluated by the tests, not on display) gives the ``id`` of the correct choice, so a prediction is
+checked against ipsplib; an optional ``check`` expression (with ``answer`` in scope) must hold.
 
 Catalogue keys are ``<set>/<question>/<wrong_answer>`` into ``coursework/<set>/misconceptions.yml``: the
 message is read from there (one source), never copied.
@@ -273,8 +274,8 @@ def _question(chapter: str, raw: dict) -> Question:
         NumericMisconception(float(evaluate(m.get("value"), f"{where}, misconception value")),
                              _feedback(m, values, hint, f"{where}, misconception"))
         for m in raw.get("misconceptions") or [])
-    return Question(**common, check=raw.get("check", ""), answer=answer, tolerance=float(raw["tolerance"]), unit=raw["unit"],
-                    decimals=int(raw.get("decimals", 1)), misconceptions=misconceptions)
+    return Question(**common, check=raw.get("check", ""), answer=answer, tolerance=float(raw["tolerance"]),
+                    unit=raw["unit"], decimals=int(raw.get("decimals", 1)), misconceptions=misconceptions)
 
 
 def chapters() -> list[str]:

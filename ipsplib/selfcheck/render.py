@@ -46,19 +46,23 @@ def question_html(number: int, q: Question) -> str:
     """One interactive question: a fieldset named by its legend, a Check button, a live feedback region,
     and the answer folded in a Show answer disclosure (which works without JavaScript too)."""
     dom_id = _dom_id(q)
-    parts = [f'<fieldset class="ipsp-sc" id="{dom_id}" data-kind="{q.kind}" data-sc="{_e(json.dumps(_page_data(q)))}">',
+    page_data = _e(json.dumps(_page_data(q)))
+    parts = [f'<fieldset class="ipsp-sc" id="{dom_id}" data-kind="{q.kind}" data-sc="{page_data}">',
              f"<legend>{_legend(number, q)}</legend>",
              f'<p class="ipsp-sc-prompt">{_e(q.prompt)}</p>']
     if q.kind == "choice":
         parts.append('<div class="ipsp-sc-choices">')
         for c in q.choices:
-            parts.append(f'<label><input type="radio" name="{dom_id}" value="{_e(c.id)}"> <span>{_e(c.text)}</span></label>')
+            parts.append(f'<label><input type="radio" name="{dom_id}" value="{_e(c.id)}"> '
+                         f"<span>{_e(c.text)}</span></label>")
         parts.append("</div>")
-        parts.append('<div class="ipsp-sc-answer-row"><button type="button" class="ipsp-sc-check">Check answer</button></div>')
+        parts.append('<div class="ipsp-sc-answer-row">'
+                     '<button type="button" class="ipsp-sc-check">Check answer</button></div>')
     else:
         unit = f" ({_e(q.unit)})" if q.unit else ""
         parts.append(f'<div class="ipsp-sc-answer-row"><label for="{dom_id}-value">Your answer{unit}</label>'
-                     f'<input type="text" inputmode="decimal" autocomplete="off" class="ipsp-sc-number" id="{dom_id}-value">'
+                     '<input type="text" inputmode="decimal" autocomplete="off" class="ipsp-sc-number" '
+                     f'id="{dom_id}-value">'
                      '<button type="button" class="ipsp-sc-check">Check answer</button></div>')
     parts.append('<div class="ipsp-sc-feedback" aria-live="polite"></div>')
     parts.append(f'<details class="ipsp-sc-reveal"><summary>Show answer</summary>'
@@ -82,7 +86,8 @@ def print_html(questions: tuple[Question, ...]) -> str:
     for i, q in enumerate(questions, 1):
         parts.append(f'<div class="ipsp-sc"><p><strong>{_legend(i, q)}</strong></p><p>{_e(q.prompt)}</p>')
         if q.kind == "choice":
-            parts.append('<ol class="ipsp-sc-options">' + "".join(f"<li>{_e(c.text)}</li>" for c in q.choices) + "</ol>")
+            options = "".join(f"<li>{_e(c.text)}</li>" for c in q.choices)
+            parts.append(f'<ol class="ipsp-sc-options">{options}</ol>')
         else:
             parts.append(f"<p>Your answer: ________ {_e(q.unit)}</p>")
         parts.append("</div>")
