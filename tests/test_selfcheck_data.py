@@ -212,3 +212,10 @@ def test_every_front_end_gets_a_form(chapter, monkeypatch):
 def test_typeset_number():
     assert data.typeset_number(-0.04, 1) == "0.0"
     assert f"{data._Typeset(-3.25):.1f}" == "−3.2"
+
+
+def test_without_the_repository_a_note_replaces_the_questions(monkeypatch, tmp_path):
+    """Colab installs ipsplib alone: the cell then says where to answer, instead of failing."""
+    monkeypatch.setattr(data, "QUESTIONS_DIR", tmp_path / "missing")
+    bundle = selfcheck.self_check("01-ions")._repr_mimebundle_()
+    assert "website" in bundle["text/markdown"] and "text/html" not in bundle

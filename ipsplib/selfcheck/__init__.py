@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from . import render
+from . import data, render
 from .data import Question, QuestionError, catalogue_entry, chapters, load
 
 __all__ = ["Question", "QuestionError", "SelfCheck", "SelfCheckAnswers", "catalogue_entry", "chapters", "load",
@@ -62,6 +62,19 @@ def self_check_answers(chapter: str) -> SelfCheckAnswers | None:
     return SelfCheckAnswers(chapter) if _printing() else None
 
 
-def self_check(chapter: str) -> SelfCheck:
+class _Unavailable:
+    """Shown where ipsplib was installed without the book's repository (Colab installs the package alone), so
+    the question files and the coursework catalogue they reference are not on disk."""
+
+    TEXT = ("*The questions of this section are read from the book's repository (chapters/self-check/), which is "
+            "not here: answer them on the book's website or in Binder.*")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self.TEXT, "text/plain": self.TEXT.strip("*")}
+
+
+def self_check(chapter: str) -> SelfCheck | _Unavailable:
     """The self-check questions of ``chapter`` (e.g. ``"03-ipsps"``), to display at the end of a cell."""
+    if not data.QUESTIONS_DIR.is_dir() or not data.COURSEWORK_DIR.is_dir():
+        return _Unavailable()
     return SelfCheck(chapter)
