@@ -167,5 +167,5 @@ def test_hint_link_finds_the_section_in_jupyterlab(lab_notebook):
     page.evaluate("() => document.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollTop = 1e6")
     box.locator(".ipsp-sc-feedback a").click()
     page.wait_for_timeout(500)
-    in_view = heading.evaluate("h => { const top = h.getBoundingClientRect().top; return top >= 0 && top < innerHeight; }")
+    in_view = heading.evaluate("h => (t => t >= 0 && t < innerHeight)(h.getBoundingClientRect().top)")
     assert in_view, "the hint link did not bring its section into view"
