@@ -50,6 +50,25 @@ def test_most_chapters_ask_to_predict_then_move_a_demo():
             assert q.prompt.startswith("Predict first"), f"{ch}/{q.id}: a demo question asks for a prediction first"
 
 
+DEMO_QUESTIONS = [(ch, q) for ch, q in QUESTIONS if q.demo]
+
+
+@pytest.mark.parametrize(("chapter", "q"), DEMO_QUESTIONS, ids=[f"{c}/{q.id}" for c, q in DEMO_QUESTIONS])
+def test_demo_question_moves_controls_that_are_live_on_the_website(chapter, q, monkeypatch):
+    """Every control a question asks the reader to move has frames on the static site, at those values."""
+    from ipsplib import demos
+
+    monkeypatch.setenv("IPSP_BOOK_STATIC", "1")
+    demo = demos.ALL[q.demo]()
+    grids = demo.static_grids()
+    assert q.moves, f"{chapter}/{q.id}: name the controls the reader moves (moves:)"
+    for control, values in q.moves.items():
+        assert control in grids, f"{chapter}/{q.id}: {control} is not live on the website (static: {list(grids)})"
+        for v in values:
+            assert any(v == g or (isinstance(g, float) and abs(g - float(v)) < 1e-9) for g in grids[control]), \
+                f"{chapter}/{q.id}: {control} = {v} has no frame on the website (grid {grids[control]})"
+
+
 @pytest.mark.parametrize(("chapter", "q"), CHOICES, ids=[f"{c}/{q.id}" for c, q in CHOICES])
 def test_choice_has_one_right_answer_and_wrong_ones_with_feedback(chapter, q):
     right = [c for c in q.choices if c.feedback.verdict == "right"]

@@ -83,6 +83,7 @@ class Question:
     why: str
     hint: str
     demo: str = ""
+    moves: dict = field(default_factory=dict)  # demo control -> the values the question asks the reader to set
     choices: tuple[Choice, ...] = ()
     answer: float | None = None
     tolerance: float | None = None
@@ -260,7 +261,7 @@ def _question(chapter: str, raw: dict) -> Question:
     common = dict(chapter=chapter, id=raw["id"], kind=raw["kind"], title=raw["title"],
                   prompt=_fill(raw["prompt"], values, where), section=section,
                   section_anchor=section_anchor(section), why=_fill(raw["why"], values, where), hint=hint,
-                  demo=raw.get("demo", ""), values=dict(values))
+                  demo=raw.get("demo", ""), moves=dict(raw.get("moves") or {}), values=dict(values))
     if raw["kind"] == "choice":
         choices = []
         for c in raw.get("choices") or []:
