@@ -68,6 +68,8 @@ LAB_SETTINGS = {
 #: Drag measurements of every demo, printed at the end of the module: (chapter, demo, control, redraws, ms).
 DRAGS: list[tuple[str, str, str, int, float]] = []
 TIMINGS: list[str] = []
+#: The JupyterLab server's stdout and stderr, kept after the run (beside _build/jupyterlab-failure-*.png).
+SERVER_LOG = ROOT / "_build" / "jupyterlab-server.log"
 
 
 def _free_port() -> int:
@@ -105,7 +107,9 @@ def lab():
            "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers)
-    log_path = work / "jupyterlab.log"
+    # the server's log, beside the failure screenshots: a 500 is explained (with its traceback) only there
+    log_path = SERVER_LOG
+    log_path.parent.mkdir(exist_ok=True)
     log = log_path.open("wb")
     start = time.monotonic()
     process = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -362,6 +366,11 @@ def _run_all(page) -> None:
     raise AssertionError("Run All Cells did not start the notebook (3 attempts)")
 
 
+def _redact(text: str) -> str:
+    """The text without the server's token (URLs carry it as ?token=...)."""
+    return re.sub(r"(token=)[0-9a-f]+", r"\1…", text)
+
+
 def _shutdown_kernels(base: str, token: str) -> None:
     for session in _get(f"{base}/api/sessions", token) or []:
         with contextlib.suppress(OSError):
@@ -417,7 +426,14 @@ def chapters(lab, chromium):
         page.on("console", lambda m, c=console: c.append(f"{m.type}: {m.text}")
                 if m.type in ("error", "warning") and not SLOW_PLUGIN.search(m.text) else None)
         page.on("pageerror", lambda e, c=console: c.append(f"pageerror: {e}"))
-        state[notebook.stem] = {"page": page, "console": console, "error": None, "notebook": notebook}
+        # every failed response and request, with its URL and status: the console says only "Failed to load
+        # resource: ... 500", not which request failed
+        failed: list[str] = []
+        page.on("response", lambda r, f=failed: f.append(f"{r.status} {r.request.method} {r.url}")
+                if r.status >= 400 else None)
+        page.on("requestfailed", lambda r, f=failed: f.append(f"failed {r.method} {r.url}: {r.failure}"))
+        state[notebook.stem] = {"page": page, "console": console, "failed": failed, "error": None,
+                                "notebook": notebook}
         # a workspace of its own per chapter: JupyterLab does not reopen another tab's notebook
         step(notebook.stem, lambda s, n=notebook: s["page"].goto(
             f"{base}/lab/workspaces/{n.stem}/tree/chapters/{n.name}?reset&token={token}",
@@ -449,7 +465,7 @@ def chapters(lab, chromium):
 def test_chapter_live_in_jupyterlab(chapters, notebook):
     state, outside = chapters
     s = state[notebook.stem]
-    page, console = s["page"], s["console"]
+    page, console, failed = s["page"], s["console"], s["failed"]
     start = time.monotonic()
     try:
         if s["error"] is not None:
@@ -464,6 +480,7 @@ def test_chapter_live_in_jupyterlab(chapters, notebook):
         assert boxes.count() == expected, f"{notebook.name}: {boxes.count()} live demos shown, {expected} displayed"
         for k in range(boxes.count()):
             _drag_and_measure(page, boxes.nth(k), notebook.stem)
+        assert not failed, f"{notebook.name}: requests failed:\n" + "\n".join(map(_redact, failed))
         assert not console, f"{notebook.name}: the browser console is not clean:\n" + "\n".join(console)
         mine = [u for u in outside if notebook.stem in u] or outside
         assert not mine, f"{notebook.name}: requests left 127.0.0.1: {mine[:5]}"
@@ -474,5 +491,111 @@ def test_chapter_live_in_jupyterlab(chapters, notebook):
             shot = ROOT / "_build" / f"jupyterlab-failure-{notebook.stem}.png"
             page.screenshot(path=str(shot), full_page=False)
             prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "ps => ps.map(p => p.textContent)")
-            print(f"{notebook.name}: failed; screenshot {shot}; prompts {prompts}; console {console}")
+            print(f"{notebook.name}: failed; screenshot {shot}; server log {SERVER_LOG}; prompts {prompts}; "
+                  f"console {console}; failed requests {[_redact(f) for f in failed]}")
+        raise
+
+
+# -- the prose as the reader sees it -----------------------------------------------------------------------
+#: The rendered text of every markdown cell, each cell's text on its own.
+MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].map(c => {
+    const out = c.querySelector('.jp-MarkdownOutput');
+    return out ? out.innerText : '';
+})"""
+#: inline expressions ({eval}) that failed in the kernel: jupyterlab-myst shows the exception in the prose
+EXPRESSION_ERRORS_JS = """() => [...document.querySelectorAll(
+    '.jp-MarkdownCell [data-mime-type="application/vnd.jupyter.stderr"],'
+    + ' .jp-MarkdownCell .myst-RenderedExpressionError')]
+    .map(e => e.textContent.trim()).filter(t => t)"""
+GLUED_ROLE = re.compile(r"\{glue:md\}`(\w+)`|\{eval\}`glued\.(\w+)`")
+#: a glued number in context: the prose just before it and just after it, plain words only
+_PLAIN = re.compile(r"[^{}`$*_\[\]<>|\\]+")
+SAMPLES_PER_CHAPTER = 6
+RAW_COUNTS: dict[str, int] = {}
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def glued_samples(notebook: Path) -> list[tuple[str, str, str]]:
+    """(text before, glue name, text after) of glued numbers whose neighbouring prose is plain words,
+    at most SAMPLES_PER_CHAPTER, spread over the chapter."""
+    found = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        for match in GLUED_ROLE.finditer(source):
+            before = _squash(source[max(0, match.start() - 40):match.start()] + "\u0000")[:-1]
+            after = _squash("\u0000" + source[match.end():match.end() + 12])[1:]
+            before = before.split(". ")[-1]
+            # the plain words right before and after (no markup, maths or another role)
+            before = (_PLAIN.findall(before + "\u0000")[-1][:-1] if before else "").lstrip()
+            after_words = _PLAIN.match(after)
+            after = after_words.group(0).rstrip() if after_words else ""
+            if len(before) >= 12 and after.strip():
+                found.append((before, match.group(1) or match.group(2), after))
+    step = max(1, len(found) // SAMPLES_PER_CHAPTER)
+    return found[::step][:SAMPLES_PER_CHAPTER]
+
+
+def _value_in(text: str, before: str, after: str) -> list[str]:
+    """Every value that reads between ``before`` and ``after`` in ``text`` (whitespace squashed)."""
+    pattern = re.escape(before) + r"\s?(\S+?)\s?" + re.escape(after.lstrip())
+    return re.findall(pattern, _squash(text))
+
+
+def _site_text(site_dir: Path, notebook: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    page = site_dir / "chapters" / f"{notebook.stem}.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article") or soup.body
+    return article.get_text(" ")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
+    """Every markdown cell, rendered by JupyterLab as Binder builds it (jupyterlab-myst), reads as prose: no
+    role, directive, option or "unknown role" notice left raw, no failed inline expression; and a sample of
+    glued numbers reads exactly as on the website."""
+    from raw_myst import raw_myst_fragments
+
+    state, _ = chapters
+    s = state[notebook.stem]
+    page = s["page"]
+    try:
+        if s["error"] is not None:
+            raise s["error"]
+        page.bring_to_front()
+        texts = page.evaluate(MARKDOWN_TEXT_JS)
+        n_markdown = sum(c["cell_type"] == "markdown"
+                         for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+        assert len(texts) == n_markdown, f"{notebook.name}: {len(texts)} markdown cells shown, {n_markdown} in the file"
+        raw = [(k, fragment) for k, text in enumerate(texts) for fragment in raw_myst_fragments(text)]
+        RAW_COUNTS[notebook.stem] = len(raw)
+        out = ROOT / "_build" / f"jupyterlab-prose-{notebook.stem}.txt"
+        out.write_text("\n\n---- cell ----\n".join(texts), encoding="utf-8")
+        assert not raw, (f"{notebook.name}: {len(raw)} MyST fragments shown raw in JupyterLab (text in {out}):\n"
+                         + "\n".join(f"  markdown cell {k}: {f}" for k, f in raw[:30]))
+        errors = page.evaluate(EXPRESSION_ERRORS_JS)
+        assert not errors, f"{notebook.name}: inline expressions failed in JupyterLab:\n" + "\n".join(errors[:10])
+        samples = glued_samples(notebook)
+        if not any(GLUED_ROLE.search("".join(c["source"])) for c in json.loads(notebook.read_text())["cells"]
+                   if c["cell_type"] == "markdown"):
+            return
+        assert samples, f"{notebook.name}: no glued number with plain prose around it to compare"
+        lab_text, site_text = "\n".join(texts), _site_text(site_dir, notebook)
+        for before, name, after in samples:
+            on_site = _value_in(site_text, before, after)
+            in_lab = _value_in(lab_text, before, after)
+            assert on_site, f"{notebook.name}: {name}: {before!r} … {after!r} not found on the website"
+            assert in_lab == on_site, (f"{notebook.name}: glued {name} reads {in_lab} in JupyterLab, {on_site} on the "
+                                       f"website ({before!r} … {after!r})")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            shot = ROOT / "_build" / f"jupyterlab-failure-prose-{notebook.stem}.png"
+            page.screenshot(path=str(shot), full_page=False)
+            print(f"{notebook.name}: failed; screenshot {shot}")
         raise
