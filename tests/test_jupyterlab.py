@@ -104,7 +104,13 @@ def lab():
                      JUPYTER_RUNTIME_DIR=str(work / "runtime"))
     cmd = [str(python), "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"]
+           "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False",
+           # Kernels registered with their status in one step. Without it jupyter_server (2.21) lists a kernel
+           # between its registration and the setting of its last_activity, and GET /api/kernels fails with
+           # 500 (TraitError: 'last_activity' ... expected a datetime, not the NoneType None): JupyterLab polls
+           # that URL from every tab, so with nine kernels starting at once one poll now and then hit the gap
+           # ("Failed to load resource: ... 500" in the console, issue 15). Pending kernels close the gap.
+           "--MappingKernelManager.use_pending_kernels=True"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers)
     # the server's log, beside the failure screenshots: a 500 is explained (with its traceback) only there
@@ -160,6 +166,8 @@ def _report_drags(request):
     lines += [f"  {chapter:16s} {demo:22s} {control:22s} {redraws:3d} redraws  final frame +{delay:4.0f} ms"
               + ("" if redraws >= MIN_REDRAWS and delay <= MAX_FINAL_DELAY_MS else "  BELOW GOAL")
               for chapter, demo, control, redraws, delay in DRAGS]
+    if GAPS:
+        lines += ["Prose in JupyterLab (jupyterlab-myst), per chapter:", *GAPS]
     lines.append(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     out = ROOT / "_build" / "jupyterlab-drag.txt"
     out.parent.mkdir(exist_ok=True)
@@ -381,6 +389,31 @@ def _shutdown_kernels(base: str, token: str) -> None:
 #: to activate"): printed when the machine is slow, whatever the notebook; the only console text ignored.
 SLOW_PLUGIN = re.compile(r"^Plugin \S+ (is taking too long to activate\.|\(with \d+ dependants\) took [\d.]+ ?ms "
                          r"to activate\.)$")
+#: jupyterlab-myst renders each notebook alone, so a {term} whose definition is in glossary.md and a {numref}
+#: to a figure that myst-nb names in a code cell's metadata have no target there; it says so on the console
+#: ("Cross reference target was not found: term-ipsp", one line per reference). The term still reads as its
+#: words; the figure reference reads as its label (a gap, reported by the prose test, not hidden). Only
+#: messages made of such lines, for terms and figures, are kept off the console check; they are counted.
+UNRESOLVED = re.compile(r"^Cross reference target was not found: (term-|fig-)\S.*$")
+
+
+class _Console(list):
+    """The console messages a chapter's test fails on, and the unresolved references set aside."""
+
+    def __init__(self):
+        super().__init__()
+        self.unresolved: list[str] = []
+
+
+def _unresolved_reference(text: str, unresolved: list[str]) -> bool:
+    """True (and the references noted) if the message only lists jupyterlab-myst's unresolved terms/figures."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and all(UNRESOLVED.match(line) for line in lines):
+        unresolved.extend(line.rsplit(": ", 1)[1] for line in lines)
+        return True
+    return False
+
+
 ALL_DONE_JS = """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
                          return p.length > 0 && p.every(e => /^\\[\\d+\\]:$/.test(e.textContent.trim())); }"""
 
@@ -422,9 +455,10 @@ def chapters(lab, chromium):
         context.route("**/*", route)
         contexts.append(context)
         page = context.new_page()
-        console: list[str] = []
+        console = _Console()
         page.on("console", lambda m, c=console: c.append(f"{m.type}: {m.text}")
-                if m.type in ("error", "warning") and not SLOW_PLUGIN.search(m.text) else None)
+                if m.type in ("error", "warning") and not SLOW_PLUGIN.search(m.text)
+                and not _unresolved_reference(m.text, c.unresolved) else None)
         page.on("pageerror", lambda e, c=console: c.append(f"pageerror: {e}"))
         # every failed response and request, with its URL and status: the console says only "Failed to load
         # resource: ... 500", not which request failed
@@ -498,10 +532,7 @@ def test_chapter_live_in_jupyterlab(chapters, notebook):
 
 # -- the prose as the reader sees it -----------------------------------------------------------------------
 #: The rendered text of every markdown cell, each cell's text on its own.
-MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].map(c => {
-    const out = c.querySelector('.jp-MarkdownOutput');
-    return out ? out.innerText : '';
-})"""
+MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].map(c => c.innerText)"""
 #: inline expressions ({eval}) that failed in the kernel: jupyterlab-myst shows the exception in the prose
 EXPRESSION_ERRORS_JS = """() => [...document.querySelectorAll(
     '.jp-MarkdownCell [data-mime-type="application/vnd.jupyter.stderr"],'
@@ -509,9 +540,10 @@ EXPRESSION_ERRORS_JS = """() => [...document.querySelectorAll(
     .map(e => e.textContent.trim()).filter(t => t)"""
 GLUED_ROLE = re.compile(r"\{glue:md\}`(\w+)`|\{eval\}`glued\.(\w+)`")
 #: a glued number in context: the prose just before it and just after it, plain words only
-_PLAIN = re.compile(r"[^{}`$*_\[\]<>|\\]+")
+_PLAIN = re.compile(r"[^{}`$*_\[\]<>|\\'\"]+")  # no markup, maths, or quotes (the site typesets them)
 SAMPLES_PER_CHAPTER = 6
-RAW_COUNTS: dict[str, int] = {}
+#: per chapter: what the prose test found, printed with the drag report
+GAPS: list[str] = []
 
 
 def _squash(text: str) -> str:
@@ -527,14 +559,15 @@ def glued_samples(notebook: Path) -> list[tuple[str, str, str]]:
             continue
         source = "".join(cell["source"])
         for match in GLUED_ROLE.finditer(source):
-            before = _squash(source[max(0, match.start() - 40):match.start()] + "\u0000")[:-1]
-            after = _squash("\u0000" + source[match.end():match.end() + 12])[1:]
+            # on the same line of the source (a heading or a list item ends the context)
+            before = source[max(0, match.start() - 40):match.start()].rsplit("\n", 1)[-1]
+            after = source[match.end():match.end() + 12].split("\n", 1)[0]
             before = before.split(". ")[-1]
             # the plain words right before and after (no markup, maths or another role)
             before = (_PLAIN.findall(before + "\u0000")[-1][:-1] if before else "").lstrip()
             after_words = _PLAIN.match(after)
             after = after_words.group(0).rstrip() if after_words else ""
-            if len(before) >= 12 and after.strip():
+            if len(before) >= 12 and re.match(r"^ [^\s.,;:)]", after):
                 found.append((before, match.group(1) or match.group(2), after))
     step = max(1, len(found) // SAMPLES_PER_CHAPTER)
     return found[::step][:SAMPLES_PER_CHAPTER]
@@ -574,11 +607,32 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
                          for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
         assert len(texts) == n_markdown, f"{notebook.name}: {len(texts)} markdown cells shown, {n_markdown} in the file"
         raw = [(k, fragment) for k, text in enumerate(texts) for fragment in raw_myst_fragments(text)]
-        RAW_COUNTS[notebook.stem] = len(raw)
+        # what is not rendered as on the website yet, counted for the report (not asserted; issue 15):
+        # citations shown as their keys, references to terms and figures without a target in the notebook
+        keys = {key.strip() for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+                if c["cell_type"] == "markdown"
+                for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", "".join(c["source"]))
+                for key in group.split(",")}
+        lab_text = "\n".join(texts)
+        cited_as_keys = sorted(k for k in keys if k in lab_text)
+        unresolved = s["console"].unresolved
+        GAPS.append(f"  {notebook.stem:22s} raw MyST {len(raw):3d}  citation keys shown {len(cited_as_keys):3d}/"
+                    f"{len(keys):3d}  unresolved term refs {sum(u.startswith('term-') for u in unresolved):3d}  "
+                    f"figure refs shown as labels {sum(u.startswith('fig-') for u in unresolved):3d}")
         out = ROOT / "_build" / f"jupyterlab-prose-{notebook.stem}.txt"
         out.write_text("\n\n---- cell ----\n".join(texts), encoding="utf-8")
         assert not raw, (f"{notebook.name}: {len(raw)} MyST fragments shown raw in JupyterLab (text in {out}):\n"
                          + "\n".join(f"  markdown cell {k}: {f}" for k, f in raw[:30]))
+        # a role the renderer does not know shows its content as plain text ("resting at rest_mV mV"), and an
+        # inline expression not evaluated shows as code: neither may show a glued name (of 3 characters or more:
+        # a name like "L" is also a word of the prose)
+        cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "markdown"]
+        names = [(k, m.group(1) or m.group(2)) for k, c in enumerate(cells)
+                 for m in GLUED_ROLE.finditer("".join(c["source"]))]
+        shown = [(k, name) for k, name in names
+                 if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", texts[k])]
+        assert not shown, (f"{notebook.name}: {len(shown)} glued names shown instead of their values:\n"
+                           + "\n".join(f"  markdown cell {k}: {name}" for k, name in shown[:20]))
         errors = page.evaluate(EXPRESSION_ERRORS_JS)
         assert not errors, f"{notebook.name}: inline expressions failed in JupyterLab:\n" + "\n".join(errors[:10])
         samples = glued_samples(notebook)
@@ -586,7 +640,7 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
                    if c["cell_type"] == "markdown"):
             return
         assert samples, f"{notebook.name}: no glued number with plain prose around it to compare"
-        lab_text, site_text = "\n".join(texts), _site_text(site_dir, notebook)
+        site_text = _site_text(site_dir, notebook)
         for before, name, after in samples:
             on_site = _value_in(site_text, before, after)
             in_lab = _value_in(lab_text, before, after)
