@@ -560,7 +560,12 @@ def test_chapter_live_in_jupyterlab(chapters, notebook):
 # -- the prose as the reader sees it -----------------------------------------------------------------------
 #: The rendered text of every markdown cell, each cell's text on its own.
 #: (innerText: laid out in lines, folded content left out; textContent: every text, folded solutions included)
-MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].map(c => [c.innerText, c.textContent])"""
+#: (the hidden editor, which holds the cell's source, left out)
+MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].map(c => {
+    const rendered = c.cloneNode(true);
+    rendered.querySelectorAll('.jp-InputArea-editor, .cm-editor').forEach(e => e.remove());
+    return [c.innerText, rendered.textContent];
+})"""
 #: inline expressions ({eval}) that failed in the kernel: jupyterlab-myst shows the exception in the prose
 EXPRESSION_ERRORS_JS = """() => [...document.querySelectorAll(
     '.jp-MarkdownCell [data-mime-type="application/vnd.jupyter.stderr"],'
