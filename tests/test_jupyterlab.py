@@ -660,13 +660,14 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
         assert not raw, (f"{notebook.name}: {len(raw)} MyST fragments shown raw in JupyterLab (text in {out}):\n"
                          + "\n".join(f"  markdown cell {k}: {f}" for k, f in raw[:30]))
         # a role the renderer does not know shows its content as plain text ("resting at rest_mV mV"), and an
-        # inline expression not evaluated shows as code: neither may show a glued name (of 3 characters or more:
+        # inline expression not evaluated shows as code: neither may show a glued name in the visible text (the
+        # hidden text holds maths sources such as r_m; names of 3 characters or more:
         # a name like "L" is also a word of the prose)
         cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "markdown"]
         names = [(k, m.group(1) or m.group(2)) for k, c in enumerate(cells)
                  for m in GLUED_ROLE.finditer("".join(c["source"]))]
         shown = [(k, name) for k, name in names
-                 if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", all_texts[k])]
+                 if len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", texts[k])]
         assert not shown, (f"{notebook.name}: {len(shown)} glued names shown instead of their values:\n"
                            + "\n".join(f"  markdown cell {k}: {name}" for k, name in shown[:20]))
         errors = page.evaluate(EXPRESSION_ERRORS_JS)
