@@ -1,84 +1,72 @@
-"""MyST markup that a plain Markdown renderer (JupyterLab without jupyterlab-myst, Colab) shows raw.
+"""Find MyST markup left raw in text a reader sees.
 
-A minimal version, written for the Colab editions (tests/test_colab_edition.py) while another helper
-writes the full one at this path with the same signature; the lead keeps one.
+A front end that does not understand MyST (plain JupyterLab, Colab, a notebook viewer) shows the
+markup of the book's prose as text: ``{glue:md}`rest_mV```, ``{term}`IPSP```, a directive fence
+``````{admonition} Learning goals``, a directive option ``:class: tip`` on its own line, a target
+``(fig-ipsp-sum)=``. A renderer that knows MyST but not one role says so in the page ("Unknown role
+glue:md"). `raw_myst_fragments` finds all of these in a piece of text: the rendered text of a page
+(what a browser shows, e.g. ``innerText``) or a cell's markdown source, which lets a test count what a
+reader of the source would see before and after a change.
 
-``raw_myst_fragments(text)`` lists the fragments of Markdown ``text`` that are MyST syntax: roles
-(``{term}`x```), directive fences (```` ```{note} ````, ``:::{note}``), directive options
-(``:class: tip`` at the start of a line), targets (``(label)=``), substitutions (``{{ name }}``) and
-equation labels after display maths (``$$ (eq-x)``). Code (fenced blocks without a directive, inline
-code spans) is skipped: there the syntax is shown on purpose.
+It is deliberately strict about the markup's shape and blind to ordinary prose and maths: braces in
+LaTeX (``$\\frac{dV}{dt}$``, ``$E_\\text{Cl}$``) are not roles because no backtick follows the
+closing brace, and a definition list's ``: definition`` line has no second colon.
 """
 
 from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_PATTERNS = [
-    re.compile(r"\{[A-Za-z][\w:+.-]*\}`[^`]*`"),                    # role
-    re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\s*\{[\w:-]+\}.*$", re.M),  # directive fence
-    re.compile(r"^\s*:[A-Za-z][\w-]*:(?:\s.*)?$", re.M),           # directive option
-    re.compile(r"^\s*\([\w:.-]+\)=\s*$", re.M),                     # target
-    re.compile(r"\{\{\s*[\w.-]+\s*\}\}"),                           # substitution
-    re.compile(r"\$\$\s*\([\w:.-]+\)\s*$", re.M),                   # labelled display maths
-]
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?P<code>[^\n]+?)(?<!`)\1(?!`)")  # within a line: never a fence
+__all__ = ["raw_myst_fragments"]
 
-
-def _without_code(text: str) -> str:
-    """``text`` with plain fenced code blocks blanked; directive fences and their bodies stay.
-
-    A bare fence line closes the innermost open directive whose fence it repeats, else opens a code block.
-    """
-    kept, directives, closing = [], [], None
-    for line in text.splitlines():
-        match = _FENCE.match(line)
-        fence = match["fence"] if match else None
-        if closing is not None:  # inside a plain code block
-            if fence and fence[0] == closing[0] and len(fence) >= len(closing) and not match["info"].strip():
-                closing = None
-            kept.append("")
-            continue
-        if fence and match["info"].strip().startswith("{"):
-            directives.append(fence)
-            kept.append(line)
-        elif fence and not match["info"].strip() and directives and fence[0] == directives[-1][0] \
-                and len(fence) >= len(directives[-1]):
-            directives.pop()
-            kept.append(line)
-        elif fence:
-            closing = fence
-            kept.append("")
-        else:
-            kept.append(line)
-    return "\n".join(kept)
+#: ``{name}`content``` (also ``{glue:md}`x```, ``{cite:p}`a,b```); the content up to the closing backtick.
+_ROLE = re.compile(r"\{[A-Za-z][\w.+-]*(?::[\w.+-]+)*\}`[^`\n]*`?")
+#: a directive fence: ``````{note}``, ``:::{exercise}``, ``~~~{code-cell}`` (3 or more fence characters).
+_DIRECTIVE = re.compile(r"(?:`{3,}|~{3,}|:{3,})\s*\{[A-Za-z][\w.+:-]*\}[^\n]*")
+#: a directive option on its own line: ``:class: tip``, ``:label: ex-1``, ``:nowrap:``.
+_OPTION = re.compile(r"(?m)^[ \t]*:[A-Za-z][\w-]*:(?:[ \t][^\n]*)?$")
+#: a target before a heading or figure: ``(fig-ipsp-sum)=``.
+_TARGET = re.compile(r"(?m)^[ \t]*\([\w.:-]+\)=[ \t]*$")
+#: a substitution the renderer left alone: ``{{ rest_mV }}``.
+_SUBSTITUTION = re.compile(r"\{\{[^{}\n]*\}\}")
+#: a renderer's own notice that it met markup it does not know.
+_NOTICE = re.compile(r"(?i)\b(?:unknown|unsupported|undefined) (?:role|directive)\b[^\n]{0,60}")
 
 
 def raw_myst_fragments(text: str) -> list[str]:
-    """Every MyST fragment in Markdown ``text``, in order of appearance (empty when there is none).
+    """The pieces of MyST markup in ``text``, in order of appearance.
+
+    Parameters
+    ----------
+    text : str
+        What a reader sees (a rendered page's text) or a markdown cell's source.
+
+    Returns
+    -------
+    list of str
+        Each raw role (``{term}`IPSP```), directive fence, directive option line, target, substitution
+        and "unknown role/directive" notice, stripped of surrounding whitespace; empty if the text
+        reads as prose.
 
     Examples
     --------
-    >>> raw_myst_fragments("At {glue:md}`rest_mV` mV, a {term}`shunt <shunting inhibition>`.")
-    ['{glue:md}`rest_mV`', '{term}`shunt <shunting inhibition>`']
-    >>> raw_myst_fragments("```{admonition} Goals\\n:class: tip\\n\\nText\\n```")
+    >>> raw_myst_fragments("A cell resting at {glue:md}`rest_mV` mV, see {term}`IPSP`.")
+    ['{glue:md}`rest_mV`', '{term}`IPSP`']
+    >>> raw_myst_fragments("```{admonition} Goals\\n:class: tip\\nText\\n```")
     ['```{admonition} Goals', ':class: tip']
-    >>> raw_myst_fragments("Plain **Markdown** with $E_\\\\text{Cl}$ and `{term}` in code.")
+    >>> raw_myst_fragments("A cell resting at −70 mV; $C\\\\frac{dV}{dt} = -g_L(V - E_L)$.")
     []
-    >>> raw_myst_fragments("```{note}\\nA\\n```\\n\\nAt {glue:md}`x` mV.\\n\\n```python\\n{term}`y`\\n```")
-    ['```{note}', '{glue:md}`x`']
     """
-    def role_outside_spans(match: re.Match) -> str:
-        # a role is itself {name}`...`: keep it; blank genuine code spans
-        start = match.start()
-        if start > 0 and text_[start - 1] == "}":
-            return match.group(0)
-        return " " * len(match.group(0))
-
-    text_ = _without_code(text)
-    text_ = _CODE_SPAN.sub(role_outside_spans, text_)
-    found = []
-    for pattern in _PATTERNS:
-        found += [(m.start(), m.group(0).strip()) for m in pattern.finditer(text_)]
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    # directives first: a fence line may hold a role-like "{name}" that is part of the fence
+    for pattern in (_DIRECTIVE, _ROLE, _OPTION, _TARGET, _SUBSTITUTION, _NOTICE):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(s <= start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            found.append((start, match.group(0).strip()))
     return [fragment for _, fragment in sorted(found)]
