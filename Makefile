@@ -122,11 +122,12 @@ grade: $(STAMP)
 	@test -f _build/coursework/$(SET)/$(SET)-autograder.zip || $(MAKE) coursework
 	$(BIN)/python tools/grade_class.py "$(SUBMISSIONS)" --set "$(SET)" $(if $(ROSTER),--roster "$(ROSTER)")
 
-# It reuses the notebook executions of `make book` (the jupyter-cache that build filled), so it runs after it.
+# It reuses the notebook executions of `make book` (the jupyter-cache that build filled) and the demo frames
+# they rendered (IPSP_FRAMES_DIR), so it runs after it.
 book-student: book
 	@mkdir -p _build/student/_build
 	rm -rf _build/student/_build/.jupyter_cache && cp -r _build/.jupyter_cache _build/student/_build/.jupyter_cache
-	IPSP_STUDENT_BUILD=1 IPSP_BOOK_STATIC=1 $(BIN)/jupyter-book build . --all -W -n --keep-going --path-output _build/student 2>&1 | tee _build/student/book.log
+	IPSP_FRAMES_DIR=$(CURDIR)/_build/ipsp-frames IPSP_STUDENT_BUILD=1 IPSP_BOOK_STATIC=1 $(BIN)/jupyter-book build . --all -W -n --keep-going --path-output _build/student 2>&1 | tee _build/student/book.log
 	@if grep -E -q '(^|: )(WARNING|ERROR|CRITICAL):' _build/student/book.log; then \
 	    echo "make book-student: FAILED: the build log has warnings or errors (see _build/student/book.log)" >&2; exit 1; fi
 	rm -rf _build/student/html && mv _build/student/_build/html _build/student/html && rm -rf _build/student/_build
