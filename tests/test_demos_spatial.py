@@ -18,7 +18,7 @@ def test_registered():
     from ipsplib import demos
 
     assert demos.ALL["spatial_summation"] is spatial_demo.spatial_summation
-    assert set(demos.spatial_summation().static) == {"inhibition_um", "lambda_um"}
+    assert set(demos.spatial_summation().static) == {"inhibition_um", "lambda_um", "excitation_um"}
 
 
 def test_lambda_control_sets_the_length_constant_and_keeps_tau_m():

@@ -109,4 +109,4 @@ def test_extreme_controls_stay_inside_the_fixed_axes(demo, receptor):
 def test_title_states_the_model_cell(demo):
     assert "rest −70 mV" in demo.title and "threshold −55 mV" in demo.title
     assert "passive" in demo.model and "−55 mV" in demo.model
-    assert demo.static == ("interval_ms", "receptor")
+    assert demo.static == ("interval_ms", "tau_m_ms", "receptor")

@@ -167,7 +167,7 @@ def expected_ei(values):
         return demo.artists["e_inh_label"].get_text()
 
     return [
-        (readout, "peak", peak, 1), (readout, "mV (", peak - peak_alone, 1),
+        (readout, "peak", peak, 1), (readout, "mV, ", peak - peak_alone, 1),
         (e_inh_label, "= ", e_inh, 0),
         (alt, "alone peaks at", peak_alone, 1), (alt, "Inhibition reversing at", e_inh, 0),
         (alt, "mV, ", x_i, 0), (alt, "together they peak at", peak, 1),
