@@ -131,7 +131,7 @@ class SpatialSummation(Demo):
         # a linear axis (the top is set in render, to the case shown); the cell is drawn in axes units below 0 mV.
         # The layout is frozen on the first frame: tick labels padded to two digits (figure spaces) keep their width.
         ax_x.set(xlim=(-40.0, length + 20.0), ylim=_profile_ylim(PROFILE_TOPS_MV[0]))
-        ax_x.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".rjust(2, "\u2007")))
+        ax_x.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace("-", "\u2212").rjust(2, "\u2007")))
         plotting.label(ax_x, "Distance from the soma along the dendrite (µm)", "Peak depolarization (mV)")
         # the cell, drawn under the traces: a soma disc and the dendrite
         along = ax_x.get_xaxis_transform()
