@@ -156,6 +156,49 @@ def test_nested_containers_such_as_error_bars_are_blitted():
     assert np.array_equal(blitted, rgb(d._encode()))
 
 
+class Crossing(Demo):
+    """A line that swings through a label (no vertex inside it) and a label it never reaches."""
+
+    title = "Crossing"
+
+    def build(self):
+        ax = self.figure.subplots()
+        ax.set(xlim=(0, 1), ylim=(-1, 1))
+        (self.artists["line"],) = ax.plot([0.0, 1.0], [0.0, 0.0], linewidth=2.0)
+        # both labels are painted after the line: without the layer each frame would redraw them
+        self.crossed = ax.text(0.5, 0.0, "crossed label", ha="center", va="center", zorder=5)
+        self.far = ax.text(0.02, 0.95, "far label", va="top", zorder=5)
+
+    def render(self, slope):
+        self.artists["line"].set_ydata([-0.5 * slope, 0.5 * slope])  # always through the middle label
+        return f"A line of slope {slope:.1f}."
+
+
+def test_static_labels_nothing_moving_reaches_come_from_the_layer_and_the_rest_are_redrawn():
+    d = Crossing(controls=[Control("slope", "Slope (1)", min=-1.5, max=1.5, step=0.1, value=0.5)])
+    for slope in (-1.5, 0.0, 0.7, 1.5):
+        d.update(slope=slope)
+        skipped = d._untouched_statics(d._canvas.get_renderer())
+        # the segment crosses the middle label with both ends far outside it: still counted as touching
+        assert id(d.crossed) not in skipped and id(d.far) in skipped
+        blitted = rgb(d.png())
+        d.blit = False
+        full = rgb(d._encode())
+        d.blit = True
+        assert np.array_equal(blitted, full), f"slope {slope}: blitted frame differs from a full redraw"
+
+
+def test_line_footprint_finds_a_segment_through_a_box_without_vertices_in_it():
+    d = Crossing(controls=[Control("slope", "Slope (1)", min=-1.5, max=1.5, step=0.1, value=1.0)])
+    renderer = d._canvas.get_renderer()
+    footprint = _base._LineFootprint(d.artists["line"], renderer)
+    (x0, y0), (x1, y1) = footprint.points
+    mid = (0.5 * (x0 + x1), 0.5 * (y0 + y1))
+    assert footprint.touches((int(mid[0]) - 3, int(mid[1]) - 3, int(mid[0]) + 3, int(mid[1]) + 3))
+    # a box beside the middle of the segment, off the line by far more than its width
+    assert not footprint.touches((int(mid[0]) + 40, int(mid[1]) - 60, int(mid[0]) + 50, int(mid[1]) - 50))
+
+
 def test_a_render_that_adds_artists_is_refused():
     class Grows(Twin):
         def render(self, y_mV):

@@ -30,7 +30,8 @@ def test_lambda_control_sets_the_length_constant_and_keeps_tau_m():
 
 
 @pytest.mark.parametrize(
-    "x_e, x_i, lam", [(500.0, 250.0, 816.0), (800.0, 0.0, 300.0), (0.0, 800.0, 300.0), (200.0, 700.0, 2400.0)]
+    "x_e, x_i, lam", [(500.0, 250.0, 816.0), (800.0, 0.0, 300.0), (0.0, 800.0, 300.0), (200.0, 700.0, 2400.0),
+                      (339.0, 421.0, 500.0)]  # the last: synapses between nodes, in profile points' segments (kinks)
 )
 def test_demo_plots_the_simulated_epsps(demo, x_e, x_i, lam):
     demo.update(excitation_um=x_e, inhibition_um=x_i, lambda_um=lam)

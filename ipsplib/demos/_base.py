@@ -13,7 +13,9 @@ A demo subclasses `Demo`, draws its artists once in ``build`` and moves them in
   value (``coalesce``; `update` stays synchronous). The
   layout is computed once (constrained layout on the first frame, then
   frozen) and, with ``blit = True`` (the default), only the artists in
-  ``self.artists`` are redrawn over a cached background: a demo whose
+  ``self.artists`` are redrawn over a cached background (static legends and labels that matplotlib
+  paints after a moving artist are copied from a cached layer wherever nothing moving comes near them;
+  the frame's linear algebra runs on one BLAS thread, `one_blas_thread`): a demo whose
   ``render`` changes anything else (titles, limits, ticks) sets ``blit = False``
   (tests/test_demos.py checks that blitted frames equal full redraws);
 - static (``IPSP_BOOK_STATIC=1``, set by ``make book``): when displayed, the
@@ -48,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import itertools
@@ -67,9 +70,15 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import Container
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PIL import Image as PILImage
 
 from .. import plotting
+
+try:  # BLAS thread control (optional: without it frames are right, only slower on a busy machine)
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover - threadpoolctl is pinned in binder/requirements.txt
+    ThreadpoolController = None
 
 #: Environment variable that `make book` sets to build the static website.
 STATIC_ENV = "IPSP_BOOK_STATIC"
@@ -303,6 +312,23 @@ def img_html(png: bytes, alt: str, width_px: int, height_px: int) -> str:
             f'src="data:image/png;base64,{data}"></div>')
 
 
+_BLAS: list = []
+
+
+def one_blas_thread():
+    """Context in which numpy's BLAS/LAPACK use one thread (threadpoolctl; a no-op without it).
+
+    A demo frame's linear algebra is small (a cable matrix of a few hundred nodes). With two or more BLAS
+    threads on a busy machine its eigendecomposition took 0.3-1.2 s instead of 15 ms (threads waiting for
+    each other's cores): one thread is as fast when idle and never stalls.
+    """
+    if ThreadpoolController is None:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
 class _LatestWins:
     """One worker thread runs ``work`` on the newest submitted item; items it has not started are dropped.
 
@@ -388,6 +414,90 @@ def _flatten_artists(item, owner: str) -> list:
     if not hasattr(item, "draw"):
         raise ValueError(f"artists[{owner!r}] holds {type(item).__name__}, which is not a matplotlib artist")
     return [item]
+
+
+#: Pixels around an artist's extent that its drawing may touch (antialiasing, line width, text box pad).
+_BLIT_PAD_PX = 6
+
+
+def _pixel_box(artist, renderer) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) in whole pixels, y up, that drawing ``artist`` may paint; None if it paints nothing.
+
+    Conservative: the window extent (with a text's box and an annotation's arrow) padded by `_BLIT_PAD_PX`;
+    an artist whose extent cannot be computed covers the whole figure.
+    """
+    if not artist.get_visible():
+        return None
+    try:
+        boxes = [artist.get_window_extent(renderer)]
+        for part in (getattr(artist, "get_bbox_patch", lambda: None)(), getattr(artist, "arrow_patch", None)):
+            if part is not None:
+                boxes.append(part.get_window_extent(renderer))
+        corners = np.array([b.get_points() for b in boxes], dtype=float)
+        if not np.all(np.isfinite(corners)):
+            raise ValueError("no finite extent")
+    except Exception:  # noqa: BLE001 - unknown artist: treat it as painting everywhere
+        return (-(10**6), -(10**6), 10**6, 10**6)
+    x0, y0 = corners[:, 0, :].min(axis=0)
+    x1, y1 = corners[:, 1, :].max(axis=0)
+    clip = artist.get_clip_box() if artist.get_clip_on() else None
+    if clip is not None:  # a trace clipped to its axes paints nothing outside them
+        x0, y0, x1, y1 = max(x0, clip.x0), max(y0, clip.y0), min(x1, clip.x1), min(y1, clip.y1)
+        if x0 > x1 or y0 > y1:
+            return None
+    return (math.floor(x0) - _BLIT_PAD_PX, math.floor(y0) - _BLIT_PAD_PX,
+            math.ceil(x1) + _BLIT_PAD_PX, math.ceil(y1) + _BLIT_PAD_PX)
+
+
+def _overlap(a, b) -> bool:
+    """True if two pixel boxes (or None = nothing) share a pixel."""
+    return a is not None and b is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+class _LineFootprint:
+    """Where a moving Line2D paints: its polyline (and markers) in pixels, to test against static boxes.
+
+    A trace's extent spans its axes, so a legend inside them would always count as touched; the polyline
+    itself often passes far from it. ``touches`` is conservative: line width, markers and antialiasing
+    widen the box tested.
+    """
+
+    def __init__(self, line, renderer):
+        self.box = _pixel_box(line, renderer)
+        xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        self.points = xy[np.all(np.isfinite(xy), axis=1)]
+        self.segments = line.get_linestyle() not in ("None", " ", "", "none")
+        self.markers = line.get_marker() not in (None, "None", " ", "", "none")
+        px = line.figure.dpi / 72.0
+        self.reach = 0.5 * px * (line.get_linewidth() + (line.get_markersize() + line.get_markeredgewidth()
+                                                         if self.markers else 0.0)) + 2.0
+        clip = line.get_clip_box() if line.get_clip_on() else None
+        self.clip = None if clip is None else (clip.x0, clip.y0, clip.x1, clip.y1)
+
+    def touches(self, box) -> bool:
+        if not _overlap(self.box, box):
+            return False
+        x0, y0, x1, y1 = (box[0] - self.reach, box[1] - self.reach, box[2] + self.reach, box[3] + self.reach)
+        p = self.points
+        if len(p) == 0:
+            return False
+        inside = (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)
+        if inside.any():
+            return True
+        if not self.segments or len(p) < 2:
+            return False
+        # Liang-Barsky: does any segment a + t (b - a), 0 <= t <= 1, enter the box?
+        a, d = p[:-1], p[1:] - p[:-1]
+        t0, t1 = np.zeros(len(a)), np.ones(len(a))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for axis, lo, hi in ((0, x0, x1), (1, y0, y1)):
+                da, pa = d[:, axis], a[:, axis]
+                ta, tb = (lo - pa) / da, (hi - pa) / da
+                flat = da == 0.0
+                within = (pa >= lo) & (pa <= hi)
+                t0 = np.maximum(t0, np.where(flat, np.where(within, -np.inf, np.inf), np.minimum(ta, tb)))
+                t1 = np.minimum(t1, np.where(flat, np.where(within, np.inf, -np.inf), np.maximum(ta, tb)))
+        return bool(np.any(t0 <= t1))
 
 
 class Demo:
@@ -516,7 +626,8 @@ class Demo:
 
     def _render(self, values: dict | None = None) -> str:
         self.frames_rendered += 1
-        alt = self.render(**(self.values if values is None else values))
+        with one_blas_thread():
+            alt = self.render(**(self.values if values is None else values))
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError(f"{type(self).__name__}.render must return non-empty alt text, got {alt!r}")
         return alt.strip()
@@ -590,10 +701,56 @@ class Demo:
                 self._background = np.array(self._canvas.buffer_rgba(), copy=True)
                 self._blit_order = redraw
                 self._scene = scene
+                self._cache_static_layer(self._canvas.get_renderer(), {id(a) for a in dynamic})
             renderer = self._canvas.get_renderer()
-            np.asarray(renderer.buffer_rgba())[...] = self._background
+            buffer = np.asarray(renderer.buffer_rgba())
+            buffer[...] = self._background
+            skipped = self._untouched_statics(renderer)
             for artist in self._blit_order:
-                artist.draw(renderer)
+                if id(artist) not in skipped:
+                    artist.draw(renderer)
+            # a static artist that nothing drawn this frame comes near: its pixels from the cached full layer
+            for rows, cols in skipped.values():
+                buffer[rows, cols] = self._static_layer[rows, cols]
+
+    def _cache_static_layer(self, renderer, dynamic_ids: set) -> None:
+        """Cache the background with the static artists of the redraw set drawn too, and their pixel boxes.
+
+        Legends and labels that matplotlib paints after a moving artist cost most of a frame (text). Where no
+        moving artist comes within `_BLIT_PAD_PX` of one, its pixels are those of this layer, exactly.
+        """
+        buffer = np.asarray(renderer.buffer_rgba())
+        self._statics = [a for a in self._blit_order if id(a) not in dynamic_ids]
+        for artist in self._statics:
+            artist.draw(renderer)
+        self._static_layer = np.array(buffer, copy=True)
+        self._static_boxes = {id(a): _pixel_box(a, renderer) for a in self._statics}
+
+    def _untouched_statics(self, renderer) -> dict:
+        """id -> (rows, cols) of the static artists in the redraw set that no drawn artist comes near."""
+        moving = [a for a in self._blit_order if id(a) not in self._static_boxes and a.get_visible()]
+        footprints: dict = {}  # computed when first needed (an annotation's arrow extent costs milliseconds)
+
+        def near(artist, box) -> bool:
+            if id(artist) not in footprints:
+                footprints[id(artist)] = (_LineFootprint(artist, renderer) if isinstance(artist, Line2D)
+                                          else _pixel_box(artist, renderer))
+            footprint = footprints[id(artist)]
+            return footprint.touches(box) if isinstance(footprint, _LineFootprint) else _overlap(footprint, box)
+
+        # Only moving artists matter: a static drawn this frame that overlaps a skipped one is overwritten
+        # there by the layer, which holds both in draw order, as a full draw paints them (nothing moves there).
+        touched = {id(a) for a in self._statics if self._static_boxes[id(a)] is None
+                   or any(near(m, self._static_boxes[id(a)]) for m in moving)}
+        height, width = self._background.shape[:2]
+        skipped = {}
+        for artist in self._statics:
+            box = self._static_boxes[id(artist)]
+            if id(artist) not in touched and box is not None:
+                x0, y0, x1, y1 = (max(0, min(v, limit)) for v, limit in zip(box, (width, height, width, height),
+                                                                              strict=True))
+                skipped[id(artist)] = (slice(height - y1, height - y0), slice(x0, x1))  # rows run top down
+        return skipped
 
     def _encode(self) -> bytes:
         self._draw()

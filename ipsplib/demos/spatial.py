@@ -17,6 +17,9 @@ True
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
@@ -49,18 +52,49 @@ def cell_with_lambda(lambda_um: float):
     return ball_and_stick(r_i_ohm_cm=r_i)
 
 
+def simulate_alone(excitation_um: float, lambda_um: float):
+    """The dendrite trace of the excitatory synapse alone (no inhibition)."""
+    return simulate_dendrite(cell_with_lambda(lambda_um), [(EXCITATION, [ONSET_MS], excitation_um)], DURATION_MS,
+                             dt_ms=DT_MS)
+
+
 def simulate_pair(excitation_um: float, inhibition_um: float, lambda_um: float):
     """(cell, excitation alone, excitation with inhibition): the two dendrite traces the demo plots."""
     cell = cell_with_lambda(lambda_um)
-    alone = simulate_dendrite(cell, [(EXCITATION, [ONSET_MS], excitation_um)], DURATION_MS, dt_ms=DT_MS)
+    alone = simulate_alone(excitation_um, lambda_um)
     both = simulate_dendrite(cell, [(EXCITATION, [ONSET_MS], excitation_um), (INHIBITION, [ONSET_MS], inhibition_um)],
                              DURATION_MS, dt_ms=DT_MS)
     return cell, alone, both
 
 
 def peak_profile_mV(trace, rest_mV: float) -> np.ndarray:
-    """Peak depolarization above rest at each point of `PROFILE_UM`, mV."""
-    return np.array([np.max(trace.v_at(x)) for x in PROFILE_UM]) - rest_mV
+    """Peak depolarization above rest at each point of `PROFILE_UM`, mV: ``max(trace.v_at(x)) - rest``.
+
+    One product for all points: V between two nodes is linear in the nodes' potentials
+    (``trace.v_nodes_mV``), except in a segment holding a synapse off its nodes, where the potential has a
+    kink: those few points are read with ``v_at``.
+    """
+    cell = trace.cell
+    n = int(cell.n_compartments)
+    h = float(cell.dend_length_um) / n
+    segment = np.minimum(np.floor(PROFILE_UM / h).astype(int), n - 1)
+    theta = PROFILE_UM / h - segment
+    v = trace.v_nodes_mV
+    peaks = ((1.0 - theta)[:, None] * v[segment] + theta[:, None] * v[segment + 1]).max(axis=1)
+    for _, _, site_um in trace.inputs:
+        site_segment = min(int(math.floor(site_um / h)), n - 1)
+        site_theta = site_um / h - site_segment
+        if 0.0 < site_theta < 1.0:  # off the nodes: points of its segment, not on a node, have a kink
+            for k in np.flatnonzero((segment == site_segment) & (theta > 0.0)):
+                peaks[k] = np.max(trace.v_at(PROFILE_UM[k]))
+    return peaks - rest_mV
+
+
+@lru_cache(maxsize=8)  # a trace holds ~2 MB; moving the inhibition needs only the last one
+def _alone_with_profile(excitation_um: float, lambda_um: float):
+    """The excitation-alone trace and its peak profile: moving the inhibition reuses them."""
+    alone = simulate_alone(excitation_um, lambda_um)
+    return alone, peak_profile_mV(alone, float(BASE_CELL.e_leak_mV))
 
 
 def where(inhibition_um: float, excitation_um: float) -> str:
@@ -115,9 +149,12 @@ class SpatialSummation(Demo):
         ax_t.legend(loc="upper left")
 
     def render(self, excitation_um, inhibition_um, lambda_um):
-        cell, alone, both = simulate_pair(excitation_um, inhibition_um, lambda_um)
+        cell = cell_with_lambda(lambda_um)
         rest = cell.e_leak_mV
-        p_alone, p_both = peak_profile_mV(alone, rest), peak_profile_mV(both, rest)
+        alone, p_alone = _alone_with_profile(float(excitation_um), float(lambda_um))
+        both = simulate_dendrite(cell, [(EXCITATION, [ONSET_MS], excitation_um),
+                                        (INHIBITION, [ONSET_MS], inhibition_um)], DURATION_MS, dt_ms=DT_MS)
+        p_both = peak_profile_mV(both, rest)
         self.artists["profile_alone"].set_data(PROFILE_UM, p_alone)
         self.artists["profile_both"].set_data(PROFILE_UM, p_both)
         self.artists["e_mark"].set_data([excitation_um], [0.2])
@@ -151,7 +188,7 @@ def spatial_summation() -> SpatialSummation:
     return SpatialSummation(
         controls=[
             Control("inhibition_um", "Inhibitory synapse: distance from the soma (µm)", min=0.0, max=length,
-                    step=25.0, value=250.0, static_values=(0, 100, 200, 300, 400, 500, 600, 700, 800)),
+                    step=25.0, value=300.0, static_values=(0, 100, 200, 300, 400, 500, 600, 700, 800)),
             Control("lambda_um", "Length constant λ (µm)", min=LAMBDA_RANGE_UM[0], max=LAMBDA_RANGE_UM[1],
                     step=0.02, value=round(BASE_CELL.lambda_um), scale="log",
                     static_values=(300.0, 500.0, round(BASE_CELL.lambda_um), 1600.0, 2400.0)),

@@ -46,6 +46,8 @@ TRACE_SHOWN_MS = 300.0
 FIRING_DT_MS = 0.25
 SEED = 2026
 SPIKE_MARK_MV = -50.0
+#: Rate curves kept per demo (a slider has 13 inhibitory rates x 2 kinds of inhibition).
+CURVE_CACHE_SIZE = 64
 
 
 class FiringRateInhibition(Demo):
@@ -107,16 +109,19 @@ class FiringRateInhibition(Demo):
     def curve(self, inh_rate_khz, kind):
         """Output rates over `DRIVE_KHZ` with this inhibition, spikes/s, and the fit (shift in kHz, gain) or None.
 
-        The last setting is remembered, so moving only the excitatory rate does not recompute the curve.
+        Settings are remembered (up to `CURVE_CACHE_SIZE`): moving only the excitatory rate, or back to an
+        inhibition seen before, does not recompute the curve.
         """
         key = (float(inh_rate_khz), kind)
         if key not in self._cache:
+            if len(self._cache) >= CURVE_CACHE_SIZE:
+                self._cache.clear()
             rates = np.array([self._rate(x, inh_rate_khz, kind) for x in DRIVE_KHZ])
             try:
                 fit = shift_and_gain(DRIVE_KHZ, self._control_rates, rates)[:2] if inh_rate_khz > 0 else None
             except ValueError:
                 fit = None
-            self._cache = {key: (rates, fit)}
+            self._cache[key] = (rates, fit)
         return self._cache[key]
 
     def render(self, kind, inh_rate_khz, exc_rate_khz):
