@@ -52,6 +52,7 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # this checkout's ipsplib, whatever the environment has installed
 
 from neuron_dendrite_reference import REFERENCE_ATOL, REFERENCE_SEGMENTS, NeuronBallAndStick  # noqa: E402
 from neuron_reference import grid_ms, neuron_h  # noqa: E402

@@ -41,6 +41,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # this checkout's ipsplib, whatever the environment has installed
 
 from neuron_reference import (  # noqa: E402
     POISSON_CELL,

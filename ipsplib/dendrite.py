@@ -326,7 +326,7 @@ class DendriteTrace:
     @cached_property
     def v_nodes_mV(self) -> np.ndarray:
         """V at every node x = 0, h, ..., L (rows) on the grid (columns), mV."""
-        u = (self._z @ (self._modes.inv_sqrt_c[:, None] * self._modes.q).T).T
+        u = (_cable.modal_array(self._z) @ (self._modes.inv_sqrt_c[:, None] * self._modes.q).T).T
         return float(self.cell.e_leak_mV) + u
 
     @property

@@ -177,3 +177,16 @@ def test_shift_and_gain_bad_input():
         ip.shift_and_gain(x, x, -x - 1)
     with pytest.raises(ValueError, match="at least 3 points at or above min_rate_hz"):
         ip.shift_and_gain(x, x * 10, np.zeros(5))
+
+
+def test_spike_probability_counts_10_ms_windows_with_a_spike():
+    """Spikes at 5 and 25 ms over 40 ms: two of the four 10 ms windows hold a spike (20 ms windows would give 1)."""
+    empty = np.zeros(0)
+
+    def fired(spikes_ms, duration_ms):
+        return firing.PoissonFiring(rate_hz=0.0, spikes_ms=np.asarray(spikes_ms, dtype=float), t_ms=empty,
+                                    v_mV=empty, excitation=None, inhibition=None, duration_ms=duration_ms)
+
+    assert fired([5.0, 25.0], 40.0).spike_probability == 0.5
+    assert fired([5.0, 7.0, 15.0], 40.0).spike_probability == 0.5  # two spikes in one window count once
+    assert fired([], 40.0).spike_probability == 0.0

@@ -127,6 +127,19 @@ def test_shunting_effect_equals_its_definition(cell):
     assert effect.reduction == pytest.approx(1.0 - combined / epsp)
 
 
+def test_shunting_effect_measures_the_epsp_where_it_records(cell):
+    """With record_um the EPSP alone is the peak of V at that site, not at the soma."""
+    shunt = synapses.gaba_a(g_max_nS=5.0, e_rev_mV=cell.e_leak_mV)
+    effect = ip.shunting_effect(cell, EXC, 500.0, shunt, 250.0, onset_ms=5.0, duration_ms=60.0, dt_ms=0.1,
+                                record_um=500.0)
+    alone = ip.simulate_dendrite(cell, [(EXC, [5.0], 500.0)], 60.0, dt_ms=0.1)
+    both = ip.simulate_dendrite(cell, [(EXC, [5.0], 500.0), (shunt, [5.0], 250.0)], 60.0, dt_ms=0.1)
+    epsp = alone.v_at(500.0).max() - cell.e_leak_mV
+    assert epsp > 1.5 * (alone.v_soma_mV.max() - cell.e_leak_mV)  # the two sites differ
+    assert effect.epsp_mV == pytest.approx(epsp)
+    assert effect.combined_mV == pytest.approx(both.v_at(500.0).max() - cell.e_leak_mV)
+
+
 def test_late_inhibition_removes_nothing_and_zero_conductance_nothing(cell):
     shunt = synapses.gaba_a(g_max_nS=10.0, e_rev_mV=cell.e_leak_mV)
     late = ip.shunting_effect(cell, EXC, 300.0, shunt, 300.0, onset_ms=5.0, inhibition_onset_ms=45.0, dt_ms=0.1)
