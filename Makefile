@@ -99,7 +99,10 @@ clean:
 
 # --- coursework (issue 8) ---------------------------------------------------------------
 # make coursework        student notebooks + autograder zips for every set in coursework/ (otter assign, no Docker)
-# make grade SUBMISSIONS=dir SET=02-epsps   grade a folder of submitted notebooks into _build/grades/<set>.csv
+# make grade SUBMISSIONS=dir SET=02-epsps [ROSTER=roster.csv]   grade a folder of submitted notebooks (side by side,
+#                        or a folder per student as Moodle gives) into _build/grades/: <set>.csv (gradebook with max),
+#                        <set>-files.csv (every file and its outcome), <set>/feedback/<student>.md, and the class
+#                        report <set>-misconceptions.csv/.png/.html. ROSTER: a CSV file,student_id mapping names to IDs.
 # make book-student      the website without the exercise solutions, in _build/student/html/
 .PHONY: coursework grade book-student
 
@@ -109,7 +112,7 @@ coursework: $(STAMP)
 grade: $(STAMP)
 	@if [ -z "$(SUBMISSIONS)" ] || [ -z "$(SET)" ]; then echo "usage: make grade SUBMISSIONS=folder SET=set-name" >&2; exit 1; fi
 	@test -f _build/coursework/$(SET)/$(SET)-autograder.zip || $(MAKE) coursework
-	$(BIN)/python tools/grade_class.py "$(SUBMISSIONS)" --set "$(SET)"
+	$(BIN)/python tools/grade_class.py "$(SUBMISSIONS)" --set "$(SET)" $(if $(ROSTER),--roster "$(ROSTER)")
 
 # It reuses the notebook executions of `make book` (the jupyter-cache that build filled), so it runs after it.
 book-student: book

@@ -61,8 +61,9 @@ def test_repository_url_lives_in_one_place():
     spelled = []
     for name in filter(None, tracked.decode().split("\0")):
         path = ROOT / name
-        if name == "_config.yml" or name.startswith("chapters/") and name.endswith(".ipynb") or not path.is_file():
-            continue
+        if name in ("_config.yml", "CITATION.cff") or name.startswith("chapters/") and name.endswith(".ipynb") \
+                or not path.is_file():
+            continue  # CITATION.cff's copy is checked against _config.yml below
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -71,6 +72,16 @@ def test_repository_url_lives_in_one_place():
             spelled.append(name)
     assert not spelled, (f"{spelled} spell out the repository {owner}/{repo}: read it from _config.yml "
                          "repository.url instead (as tools/colab_cell.py does)")
+
+
+def test_citation_names_the_repository_and_the_package_version():
+    """CITATION.cff (read by GitHub, Zenodo) cannot read _config.yml: its copy of the URL must equal it."""
+    import tomllib
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["repository-code"] == REPO_URL
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert str(citation["version"]) == version
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=IDS)

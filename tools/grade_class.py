@@ -1,15 +1,25 @@
-"""Grade a folder of submitted notebooks locally with ``otter run`` into one CSV.
+"""Grade a folder of submitted notebooks locally with ``otter run``: gradebook, feedback, class report.
 
 Usage::
 
-    python tools/grade_class.py SUBMISSIONS_DIR --set 02-epsps [--out grades.csv] [--jobs 2]
+    python tools/grade_class.py SUBMISSIONS_DIR --set 02-epsps [--roster roster.csv] [--out-dir DIR] [--jobs 2]
 
-Each ``*.ipynb`` in SUBMISSIONS_DIR (the file name, without .ipynb, is the student id) is graded with the
-set's autograder zip from ``make coursework`` (``_build/coursework/<set>/<set>-autograder.zip``, or
-``--autograder ZIP``). The CSV has one row per student: ``student, <q1>, <q2>, ..., total, max, error``.
-A notebook that cannot be graded at all (not JSON, otter crashes, timeout) gets empty scores and its
-error in the ``error`` column; grading goes on with the next one. A progress bar on stderr counts the
-notebooks done.
+SUBMISSIONS_DIR is what an LMS gives: notebooks side by side (the file name, without .ipynb, is the
+student), or a folder per student (Moodle: the folder name is the student). ``--roster`` maps file or
+folder names to student IDs: a CSV with the columns ``file,student_id`` (``file`` without .ipynb;
+names missing from it keep their file name). Every notebook is graded with the set's autograder zip
+from ``make coursework`` (``_build/coursework/<set>/<set>-autograder.zip``, or ``--autograder ZIP``).
+
+Written to ``--out-dir`` (default ``_build/grades``):
+
+- ``<set>.csv``, the gradebook: one row per submission, ``student, file, <q1>, ..., total, max, error``.
+  A file that cannot be graded (not JSON, the wrong set, not a notebook at all) gets empty scores and
+  otter's reason in ``error``; grading goes on with the next one.
+- ``<set>-files.csv``: every file in the folder and what happened to it (graded, or the reason not).
+- ``<set>/feedback/<student>.md``: each student's score and the message of every failed check.
+- ``<set>-misconceptions.csv`` / ``.png`` / ``.html``: how many students triggered each message.
+
+A progress bar on stderr counts the notebooks done.
 """
 
 from __future__ import annotations
@@ -22,7 +32,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import class_report  # noqa: E402
 import problem_sets  # noqa: E402
+from class_report import Graded  # noqa: E402
 
 
 def progress(done: int, total: int, started: float, stream=sys.stderr) -> None:
@@ -37,48 +49,125 @@ def progress(done: int, total: int, started: float, stream=sys.stderr) -> None:
     stream.flush()
 
 
-def grade_one(path: Path, autograder: Path, timeout_s: float) -> tuple[dict, str]:
+def _ignored(path: Path, root: Path) -> bool:
+    """System files an LMS or an OS adds, never a submission (.DS_Store, Jupyter checkpoints, __MACOSX)."""
+    parts = path.relative_to(root).parts
+    return any(p.startswith(".") or p in ("__MACOSX", ".ipynb_checkpoints") for p in parts)
+
+
+def read_roster(path: Path | None) -> dict[str, str]:
+    """{file or folder name: student ID} from a CSV with the columns ``file,student_id``."""
+    if path is None:
+        return {}
+    with Path(path).open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or not {"file", "student_id"} <= set(reader.fieldnames):
+            raise ValueError(f"roster must be a CSV with the columns file,student_id, got {reader.fieldnames}")
+        return {row["file"].removesuffix(".ipynb").strip(): row["student_id"].strip() for row in reader}
+
+
+def find_submissions(submissions: Path, roster: dict[str, str]) -> tuple[list[Graded], list[tuple[str, str]]]:
+    """Every file of a class folder: ([the submissions to grade or to report as ungradable], [(file, why
+    it was skipped)] for system files). A student folder (Moodle) names its student; a file directly in
+    the folder is named by its stem."""
+    entries, skipped = [], []
+    for path in sorted(p for p in submissions.rglob("*") if p.is_file()):
+        rel = path.relative_to(submissions).as_posix()
+        if _ignored(path, submissions):
+            skipped.append((rel, "skipped: a system file (hidden file, checkpoint or __MACOSX), not a submission"))
+            continue
+        parent = path.parent.relative_to(submissions).parts
+        name = parent[0] if parent else path.stem
+        entry = Graded(student=roster.get(name, name), file=rel)
+        if path.suffix != ".ipynb":
+            entry.error = f"not a notebook ({path.suffix or 'no extension'}): only .ipynb files can be graded"
+        elif path.stat().st_size == 0:
+            entry.error = "NotJSONError: the file is empty"
+        entries.append(entry)
+    # two notebooks of one student (a folder with two .ipynb): both graded, told apart by their file
+    seen: dict[str, int] = {}
+    for e in entries:
+        seen[e.student] = seen.get(e.student, 0) + 1
+    for e in entries:
+        if seen[e.student] > 1:
+            e.student = f"{e.student} ({Path(e.file).name})"
+    return entries, skipped
+
+
+def grade_one(path: Path, autograder: Path, timeout_s: float) -> tuple[dict, str, dict | None]:
     try:
-        return problem_sets.scores(problem_sets.grade(path, autograder, timeout_s)), ""
+        results = problem_sets.grade(path, autograder, timeout_s)
     except Exception as err:  # one bad notebook must not stop a class's grading
-        return {}, f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ''}"[:300]
+        return {}, f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ''}"[:300], None
+    return problem_sets.scores(results), "", results
 
 
-def grade_folder(submissions: Path, autograder: Path, out_csv: Path, jobs: int = 2, timeout_s: float = 600.0,
-                 show_progress: bool = True) -> list[dict]:
-    """Grade every notebook in ``submissions``; write ``out_csv``; return the rows."""
+def grade_entries(submissions: Path, autograder: Path, jobs: int = 2, timeout_s: float = 600.0,
+                  show_progress: bool = True, roster: dict[str, str] | None = None
+                  ) -> tuple[list[Graded], list[tuple[str, str]]]:
+    """Grade every submission of a class folder; returns (entries, skipped system files)."""
     submissions, autograder = Path(submissions), Path(autograder)
     if not submissions.is_dir():
         raise ValueError(f"submissions must be a folder of .ipynb files, got {submissions}")
     if not autograder.is_file():
         raise ValueError(f"autograder must be an otter autograder zip (run make coursework first), got {autograder}")
-    paths = sorted(submissions.glob("*.ipynb"))
-    if not paths:
-        raise ValueError(f"submissions folder {submissions} holds no .ipynb files")
-    results: dict[Path, tuple[dict, str]] = {}
+    entries, skipped = find_submissions(submissions, roster or {})
+    todo = [e for e in entries if not e.error]
+    if not entries:
+        raise ValueError(f"submissions folder {submissions} holds no files to grade")
     started = time.monotonic()
     if show_progress:
-        progress(0, len(paths), started)
+        progress(0, len(todo), started)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_one, p, autograder, timeout_s): p for p in paths}
-        for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
+        futures = {pool.submit(grade_one, submissions / e.file, autograder, timeout_s): e for e in todo}
+        for done, fut in enumerate(as_completed(futures), 1):
+            entry = futures[fut]
+            entry.scores, entry.error, entry.results = fut.result()
             if show_progress:
-                progress(len(results), len(paths), started)
-    questions = sorted({q for s, _ in results.values() for q in s}, key=lambda q: (len(q), q))
+                progress(done, len(todo), started)
+    return entries, skipped
+
+
+def write_gradebook(entries: list[Graded], points: dict[str, float], out_csv: Path) -> list[dict]:
+    """The gradebook CSV (``student, file, <questions>, total, max, error``); returns its rows."""
+    maximum = sum(points.values())
     rows = []
-    for p in paths:
-        s, error = results[p]
-        row = {"student": p.stem, **{q: s.get(q, "") for q in questions}}
-        row["total"] = sum(s.values()) if s else ""
-        row["error"] = error
+    for e in entries:
+        row = {"student": e.student, "file": e.file, **{q: e.scores.get(q, "") for q in points}}
+        row.update(total=sum(e.scores.values()) if e.scores else "", max=maximum, error=e.error)
         rows.append(row)
     out_csv = Path(out_csv)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
-    with out_csv.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", *questions, "total", "error"])
+    with out_csv.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["student", "file", *points, "total", "max", "error"])
         writer.writeheader()
         writer.writerows(rows)
+    return rows
+
+
+def write_files_report(entries: list[Graded], skipped: list[tuple[str, str]], out_csv: Path) -> None:
+    """Every file of the class folder with what happened to it."""
+    rows = [(e.file, e.student, "graded" if not e.error else f"not graded: {e.error}") for e in entries]
+    rows += [(f, "", why) for f, why in skipped]
+    with Path(out_csv).open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["file", "student", "outcome"])
+        writer.writerows(sorted(rows))
+
+
+def grade_folder(submissions: Path, autograder: Path, out_csv: Path, jobs: int = 2, timeout_s: float = 600.0,
+                 show_progress: bool = True, roster: dict[str, str] | None = None,
+                 set_name: str | None = None) -> list[dict]:
+    """Grade a class folder and write everything the module docstring lists next to ``out_csv`` (the
+    gradebook); returns the gradebook's rows."""
+    out_csv = Path(out_csv)
+    set_name = set_name or Path(autograder).stem.removesuffix("-autograder")
+    entries, skipped = grade_entries(submissions, autograder, jobs, timeout_s, show_progress, roster)
+    points = problem_sets.question_points(autograder)
+    rows = write_gradebook(entries, points, out_csv)
+    write_files_report(entries, skipped, out_csv.with_name(f"{out_csv.stem}-files.csv"))
+    class_report.write_feedback(entries, set_name, points, out_csv.parent / out_csv.stem / "feedback")
+    class_report.write_misconception_report(entries, set_name, out_csv.parent)
     return rows
 
 
@@ -87,7 +176,8 @@ def main(argv=None) -> int:
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--set", dest="set_name", help=f"problem set, one of {problem_sets.set_names()}")
     parser.add_argument("--autograder", type=Path, help="autograder zip (default: the set's zip from make coursework)")
-    parser.add_argument("--out", type=Path, help="CSV (default: _build/grades/<set>.csv)")
+    parser.add_argument("--roster", type=Path, help="CSV with the columns file,student_id (file names to IDs)")
+    parser.add_argument("--out-dir", type=Path, default=problem_sets.ROOT / "_build" / "grades")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default 2)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook (default 600)")
     args = parser.parse_args(argv)
@@ -96,11 +186,14 @@ def main(argv=None) -> int:
             parser.error("give --set NAME or --autograder ZIP")
         built = problem_sets.ROOT / "_build" / "coursework" / args.set_name
         args.autograder = built / f"{args.set_name}-autograder.zip"
-    name = args.set_name or args.autograder.stem
-    out = args.out or problem_sets.ROOT / "_build" / "grades" / f"{name}.csv"
-    rows = grade_folder(args.submissions, args.autograder, out, args.jobs, args.timeout)
+    name = args.set_name or args.autograder.stem.removesuffix("-autograder")
+    out = args.out_dir / f"{name}.csv"
+    rows = grade_folder(args.submissions, args.autograder, out, args.jobs, args.timeout,
+                        roster=read_roster(args.roster), set_name=name)
     failed = sum(bool(r["error"]) for r in rows)
-    print(f"graded {len(rows)} notebooks ({failed} could not be graded) -> {out}")
+    print(f"graded {len(rows)} submissions ({failed} could not be graded) -> {out}\n"
+          f"  every file: {out.with_name(name + '-files.csv')}\n  feedback: {args.out_dir / name / 'feedback'}/\n"
+          f"  class report: {args.out_dir / (name + '-misconceptions.html')}")
     return 0
 
 
