@@ -13,6 +13,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline for the property tests: speed is measured in benchmarks/, and a deadline only
+# turns a busy machine (CI shares two cores) into a flaky failure (hypothesis's default is 200 ms).
+settings.register_profile("book", deadline=None)
+settings.load_profile("book")
 
 ROOT = Path(__file__).resolve().parent.parent
 # The built site; IPSP_SITE_DIR tests another build (e.g. a helper's --path-output build).
