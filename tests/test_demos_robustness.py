@@ -121,15 +121,20 @@ class Twin(Demo):
         return f"A line at {y_mV:.1f} mV."
 
 
+def _assert_blit_equals_full_redraw(d, where: str) -> None:
+    """The frame the demo shows (blitted) is pixel for pixel the frame a full redraw gives."""
+    blitted = rgb(d.png())
+    d.blit = False
+    full = rgb(d._encode())
+    d.blit = True
+    assert np.array_equal(blitted, full), f"{where}: blitted frame differs from a full redraw"
+
+
 def test_a_static_artist_of_a_later_twin_axes_stays_on_top():
     d = Twin(controls=[Control("y_mV", "y (mV)", min=-5.0, max=5.0, step=0.5, value=0.0)])
     for y in (-2.0, 0.0, 3.5):
         d.update(y_mV=y)
-        blitted = rgb(d.png())
-        d.blit = False
-        full = rgb(d._encode())
-        d.blit = True
-        assert np.array_equal(blitted, full), f"twin axes at y = {y}: blitted frame differs"
+        _assert_blit_equals_full_redraw(d, f"twin axes at y = {y}")
 
 
 def test_nested_containers_such_as_error_bars_are_blitted():
@@ -181,11 +186,7 @@ def test_static_labels_nothing_moving_reaches_come_from_the_layer_and_the_rest_a
         skipped = d._untouched_statics(d._canvas.get_renderer())
         # the segment crosses the middle label with both ends far outside it: still counted as touching
         assert id(d.crossed) not in skipped and id(d.far) in skipped
-        blitted = rgb(d.png())
-        d.blit = False
-        full = rgb(d._encode())
-        d.blit = True
-        assert np.array_equal(blitted, full), f"slope {slope}: blitted frame differs from a full redraw"
+        _assert_blit_equals_full_redraw(d, f"slope {slope}")
 
 
 def test_line_footprint_finds_a_segment_through_a_box_without_vertices_in_it():
