@@ -44,7 +44,7 @@ from pathlib import Path
 import pytest
 from binder_env import ROOT, binder_python, kernel_env
 from conftest import CHROMIUM
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from lab_page import IDLE_JS, expand_all_code, run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -382,34 +382,6 @@ def _displayed_demos(notebook: Path) -> int:
     return count
 
 
-IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-                   .some(e => / \\| Idle$/.test(e.textContent.trim()))"""
-STARTED_JS = """() => { const p = document.querySelector('.jp-CodeCell .jp-InputPrompt');
-                       return p !== null && !/^\\[ \\]:$/.test(p.textContent.trim()); }"""
-
-
-def _expand_all_code(page) -> None:
-    """View > Expand All Code: a cell whose source is hidden (the self-check cells) shows a placeholder with an
-    empty prompt, so only with every source shown can the test see that every cell ran ([n]: prompts)."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^View$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Expand All Code$")).click()
-    page.wait_for_function("() => !document.querySelector('.jp-InputPlaceholder')", timeout=10_000)
-
-
-def _run_all(page) -> None:
-    """Run > Run All Cells, once the kernel is idle (a click while it still connects is lost: retry)."""
-    for _attempt in range(3):
-        page.wait_for_function(IDLE_JS, timeout=90_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        try:
-            page.wait_for_function(STARTED_JS, timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError("Run All Cells did not start the notebook (3 attempts)")
-
-
 def _redact(text: str) -> str:
     """The text without the server's token (URLs carry it as ?token=...)."""
     return re.sub(r"(token=)[0-9a-f]+", r"\1…", text)
@@ -512,8 +484,8 @@ def chapters(lab, chromium):
     def run(s):
         s["page"].wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell", timeout=OPEN_TIMEOUT_MS)
         assert s["page"].locator(".jp-NotebookPanel").count() == 1, "JupyterLab opened more than this notebook"
-        _expand_all_code(s["page"])
-        _run_all(s["page"])
+        expand_all_code(s["page"])
+        run_all(s["page"])
 
     def finish(s):
         s["page"].wait_for_function(ALL_DONE_JS, timeout=RUN_ALL_TIMEOUT_MS)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, ROOT
+from lab_page import expand_all_code, run_all
 from test_selfcheck_data import far_off
 
 from ipsplib.selfcheck import data
@@ -94,10 +95,10 @@ def lab_notebook(browser):
                    else (problems.append(f"request to another host: {r.request.url}"), r.abort()))
         page.goto(f"{base}/lab/tree/selfcheck.ipynb?token={token}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-        page.locator(".jp-Notebook").first.click()
-        page.keyboard.press("Escape")
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+        # the cells' sources are hidden, as in the chapters; Run All once the kernel is idle (a click while it
+        # still starts is lost)
+        expand_all_code(page)
+        run_all(page)
         n_questions = sum(len(data.load(ch)) for ch in CHAPTERS)
         try:
             page.wait_for_function(f"() => document.querySelectorAll('fieldset.ipsp-sc[data-sc-ready]').length >= "
@@ -163,7 +164,7 @@ def test_hint_link_finds_the_section_in_jupyterlab(lab_notebook):
     q = next(q for q in data.load(CHAPTERS[0]) if q.kind == "number")
     box = page.locator(f"#sc-{CHAPTERS[0]}-{q.id}")
     _feedback(box, f"{far_off(q):.6g}")
-    heading = page.locator(".jp-RenderedMarkdown h2", has_text=q.section).first
+    heading = page.locator(".jp-MarkdownCell h2", has_text=q.section).first
     page.evaluate("() => document.querySelector('.jp-WindowedPanel-outer, .jp-Notebook').scrollTop = 1e6")
     box.locator(".ipsp-sc-feedback a").click()
     page.wait_for_timeout(500)
