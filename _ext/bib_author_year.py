@@ -95,7 +95,7 @@ def years_as_cited(entries: Iterable[Entry]) -> dict[str, str]:
             raise ValueError(f"{len(same)} entries cite as {same[0].key}'s author label and year {year}; "
                              f"the letters a-z tell at most {len(ascii_lowercase)} apart")
         lettered = len(same) > 1
-        for letter, entry in zip(ascii_lowercase, sorted(same, key=sorting_key)):
+        for letter, entry in zip(ascii_lowercase[:len(same)], sorted(same, key=sorting_key), strict=True):
             years[entry.key] = year + letter if lettered else year
     return years
 
@@ -106,7 +106,7 @@ def author_year_label(entry: Entry, year: str) -> str:
     Examples
     --------
     >>> from pybtex.database import Entry, Person
-    >>> e = Entry("article", fields={"year": "1949"}, persons={"author": [Person("Hodgkin, A. L."), Person("Katz, B.")]})
+    >>> e = Entry("article", persons={"author": [Person("Hodgkin, A. L."), Person("Katz, B.")]})
     >>> author_year_label(e, "1949")
     'Hodgkin & Katz, 1949'
     """

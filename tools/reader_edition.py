@@ -39,6 +39,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 from bib_author_year import authors_as_cited, years_as_cited  # noqa: E402 - the website's citation labels
+
 CHAPTERS = ROOT / "chapters"
 EDITIONS = ROOT / "colab"
 EXECUTED = ROOT / "_build" / "jupyter_execute"
