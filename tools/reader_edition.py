@@ -37,6 +37,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+from bib_author_year import authors_as_cited, years_as_cited  # noqa: E402 - the website's citation labels
+
 CHAPTERS = ROOT / "chapters"
 EDITIONS = ROOT / "colab"
 EXECUTED = ROOT / "_build" / "jupyter_execute"
@@ -115,26 +118,20 @@ def term_anchor(term: str) -> str:
     return _make_id(f"term-{term}")
 
 
-def _bib_names(persons) -> list[str]:
-    return [" ".join(p.prelast_names + p.last_names) for p in persons]
-
-
 @dataclass
 class Reference:
-    names: list[str]
-    year: str
+    authors: str  # as the website cites them: "Hodgkin and Katz", "Coombs et al."
+    year: str  # with the letter the website's list gives it: "1955a"
 
 
 def bibliography(bib: Path = BIB) -> dict[str, Reference]:
-    """Citation key -> authors' last names and year (with its a/b suffix when the site gives one)."""
+    """Citation key -> authors and year as the website cites them (_ext/bib_author_year.py)."""
     from pybtex.database import parse_file
 
-    refs = {}
-    for key, entry in parse_file(str(bib)).entries.items():
-        persons = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = _bib_names(persons) or [entry.fields.get("organization") or entry.fields.get("title", key)]
-        refs[key] = Reference([_latex_to_text(n) for n in names], entry.fields.get("year", "n.d."))
-    return refs
+    entries = parse_file(str(bib)).entries
+    years = years_as_cited(entries.values())
+    return {key: Reference(_latex_to_text(authors_as_cited(entry, conjunction="and")), years[key])
+            for key, entry in entries.items()}
 
 
 def _latex_to_text(text: str) -> str:
@@ -250,9 +247,7 @@ def _cite(keys: str, kind: str, chapter: Chapter) -> str:
         ref = chapter.book.refs.get(key)
         if ref is None:
             raise ValueError(f"{chapter.docname}: {{cite}} key {key!r} is not in references.bib")
-        names = ref.names
-        who = names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2 else \
-            f"{names[0]} et al."
+        who = ref.authors
         page = chapter.book.page("chapters/bibliography")
         # as sphinxcontrib-bibtex's author_year style on the site: "Hodgkin and Katz [1949]", "[Kaila, 1994]"
         parts.append(f"{who} \\[{_link(ref.year, page)}\\]" if kind == "t" else _link(f"{who}, {ref.year}", page))
