@@ -5,6 +5,7 @@ tests/test_selfcheck_site.py."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -224,8 +225,18 @@ def test_every_front_end_gets_a_form(chapter, monkeypatch):
     assert "<input" not in printed and "<button" not in printed and "<script" not in printed
     answers = selfcheck.self_check_answers(chapter)._repr_mimebundle_()["text/html"]
     for q in qs:
-        assert render._e(q.answer_text()) in answers and render._e(q.why) in answers
-        assert render._e(q.why) not in printed
+        assert render.typeset(q.answer_text()) in answers and render.typeset(q.why) in answers
+        assert render.typeset(q.why) not in printed
+
+
+def test_plain_text_subscripts_are_typeset(monkeypatch):
+    """No "E(GABA)" or "GABA(A)" left in what a page shows: every question's text, choices and messages."""
+    monkeypatch.delenv("IPSP_BOOK_STATIC", raising=False)
+    for chapter in CHAPTERS:
+        page = html.unescape(selfcheck.self_check(chapter)._repr_mimebundle_()["text/html"])
+        left = re.findall(r"\b(?:E\((?:GABA|Cl⁻|K⁺)\)|GABA\([AB]\)|g\(leak\))", page)
+        assert not left, f"{chapter}: plain-text subscripts on the page: {sorted(set(left))}"
+    assert render.typeset("E(Cl⁻) of GABA(A); g(t)") == "E<sub>Cl⁻</sub> of GABA<sub>A</sub>; g(t)"
 
 
 def test_typeset_number():

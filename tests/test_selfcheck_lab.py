@@ -29,6 +29,7 @@ from lab_page import expand_all_code, run_all
 from test_selfcheck_data import far_off
 
 from ipsplib.selfcheck import data
+from ipsplib.selfcheck.render import shown_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHAPTERS = data.chapters()
@@ -140,7 +141,7 @@ def test_questions_answer_in_jupyterlab(lab_notebook, chapter):
     failures = []
     for number, q in enumerate(data.load(chapter), 1):
         box = page.locator(f"#sc-{chapter}-{q.id}")
-        group = page.get_by_role("group", name=f"Check your understanding {number}: {q.title}", exact=True)
+        group = page.get_by_role("group", name=f"Check your understanding {number}: {shown_text(q.title)}", exact=True)
         if group.count() < 1:
             failures.append(f"{q.id}: no group named 'Check your understanding {number}: {q.title}'")
             continue
@@ -153,7 +154,7 @@ def test_questions_answer_in_jupyterlab(lab_notebook, chapter):
         for expected, answer in cases:
             text = _feedback(box, answer)
             lead = {"right": "Right.", "misconception": "Not quite.", "hint": "Not yet."}[expected.verdict]
-            if not (text.startswith(lead) and expected.text in text):
+            if not (text.startswith(lead) and shown_text(expected.text) in text):
                 failures.append(f"{q.id}: expected {lead} {expected.text!r}, got {text!r}")
     assert not failures, "\n".join(failures)
     assert not problems, "\n".join(problems)

@@ -14,6 +14,7 @@ from test_selfcheck_data import far_off
 from test_site import AXE_JS, MODES, SCREENSHOTS, _open
 
 from ipsplib.selfcheck import data
+from ipsplib.selfcheck.render import shown_text
 
 CHAPTERS = data.chapters()
 
@@ -23,7 +24,7 @@ def _page(chapter: str) -> str:
 
 
 def _group(page, number: int, q):
-    group = page.get_by_role("group", name=f"Check your understanding {number}: {q.title}", exact=True)
+    group = page.get_by_role("group", name=f"Check your understanding {number}: {shown_text(q.title)}", exact=True)
     assert group.count() == 1, f"{q.chapter}/{q.id}: no group named 'Check your understanding {number}: …'"
     assert group.get_attribute("id") == f"sc-{q.chapter}-{q.id}"
     return group
@@ -50,7 +51,7 @@ def _assert_hint(page, group, q, text: str, where: str) -> None:
 
 
 def _assert_not_revealed(group, q, text: str, where: str) -> None:
-    assert q.why not in text, f"{where}: a wrong answer showed the why: {text!r}"
+    assert shown_text(q.why) not in text, f"{where}: a wrong answer showed the why: {text!r}"
     if q.kind == "number":
         assert q.answer_text() not in text, f"{where}: a wrong answer showed the right number: {text!r}"
     assert not group.locator("details.ipsp-sc-reveal").evaluate("d => d.open"), f"{where}: answer unfolded"
@@ -63,7 +64,7 @@ def _answer_all(page, chapter: str) -> list[str]:
     for number, q in enumerate(data.load(chapter), 1):
         group = _group(page, number, q)
         if q.kind == "choice":
-            cases = [(c.id, group.get_by_role("radio", name=c.text, exact=True), c.feedback) for c in q.choices]
+            cases = [(c.id, group.get_by_role("radio", name=shown_text(c.text), exact=True), c.feedback) for c in q.choices]
             for cid, radio, fb in cases:
                 where = f"{chapter}/{q.id} choice {cid}"
                 radio.check()
@@ -85,9 +86,9 @@ def _answer_all(page, chapter: str) -> list[str]:
 def _verify(page, group, q, fb, text: str, where: str) -> list[str]:
     try:
         if fb.verdict == "right":
-            assert text.startswith("Right.") and q.why in text, f"{where}: expected the why, got {text!r}"
+            assert text.startswith("Right.") and shown_text(q.why) in text, f"{where}: expected the why, got {text!r}"
         elif fb.verdict == "misconception":
-            assert text.startswith("Not quite.") and fb.text in text, f"{where}: expected {fb.text!r}, got {text!r}"
+            assert text.startswith("Not quite.") and shown_text(fb.text) in text, f"{where}: expected {fb.text!r}, got {text!r}"
             _assert_not_revealed(group, q, text, where)
         else:
             _assert_hint(page, group, q, text, where)
@@ -110,7 +111,7 @@ def test_every_answer_gets_its_feedback_offline(browser, site_url, chapter):
         group = _group(page, 1, q)
         group.get_by_text("Show answer", exact=True).click()
         assert group.locator("details.ipsp-sc-reveal p").is_visible()
-        assert q.answer_text() in group.locator("details.ipsp-sc-reveal p").inner_text()
+        assert shown_text(q.answer_text()) in group.locator("details.ipsp-sc-reveal p").inner_text()
         assert not problems, "\n".join(problems)
     finally:
         page.context.close()
@@ -140,7 +141,7 @@ def test_questions_work_from_the_keyboard(browser, site_url, chapter):
                 expected = data.Feedback("right", q.why)
             live.locator("strong").wait_for(timeout=2000)
             shown = live.inner_text()
-            assert expected.text.split("“")[0] in shown, f"{q.id}: keyboard check gave {shown!r}"
+            assert shown_text(expected.text).split("“")[0] in shown, f"{q.id}: keyboard check gave {shown!r}"
             # the Show answer disclosure opens from the keyboard
             group.locator("summary").focus()
             page.keyboard.press("Enter")

@@ -536,9 +536,35 @@ def _caption_cell(cell: dict, chapter: Chapter) -> dict | None:
                           f"{cell.get('id', 'figure')}-caption")
 
 
+SELF_CHECK_CALL = re.compile(r"^self_check\(\"([\w-]+)\"\)\s*$", re.MULTILINE)
+
+
+def _self_check_chapters(nb: dict) -> list[str]:
+    """The chapters whose self-check questions a notebook asks (``self_check("NN-name")`` in a code cell)."""
+    return sorted({name for cell in nb["cells"] if cell.get("cell_type") == "code"
+                   for name in SELF_CHECK_CALL.findall("".join(cell["source"]))})
+
+
 def source_digest(chapter_path: Path) -> str:
-    """SHA-256 of a chapter notebook's bytes: recorded in its edition, to tell a stale edition."""
-    return hashlib.sha256(chapter_path.read_bytes()).hexdigest()
+    """SHA-256 of what an edition is made from: the chapter notebook's bytes and the files of the
+    self-check questions it asks (chapters/self-check/<chapter>.yml): recorded in the edition, to tell a
+    stale edition."""
+    digest = hashlib.sha256(chapter_path.read_bytes())
+    for name in _self_check_chapters(json.loads(chapter_path.read_text(encoding="utf-8"))):
+        digest.update((CHAPTERS / "self-check" / f"{name}.yml").read_bytes())
+    return digest.hexdigest()
+
+
+def _self_check_cell(cell: dict, chapter: Chapter) -> dict | None:
+    """The chapter's self-check questions as text, each answer folded: Colab installs ipsplib without the
+    question files, so the code cell there can only point to the website; this cell asks the questions."""
+    match = SELF_CHECK_CALL.search("".join(cell["source"]))
+    if not match:
+        return None
+    from ipsplib.selfcheck import load, render
+
+    text = render.markdown(load(match.group(1)))
+    return _markdown_cell(render_blocks(text, chapter), f"{cell.get('id', 'self-check')}-questions")
 
 
 def make_edition(chapter_path: Path, glue: dict[str, dict], book: Book | None = None) -> dict:
@@ -563,9 +589,9 @@ def make_edition(chapter_path: Path, glue: dict[str, dict], book: Book | None = 
                 cells.append(_markdown_cell(_edition_note(chapter_path, book), "reader-edition-note"))
         elif kind == "code":
             cells.append(_code_cell(cell, state["solution"]))
-            caption = _caption_cell(cell, chapter)
-            if caption:
-                cells.append(caption)
+            extra = _caption_cell(cell, chapter) or _self_check_cell(cell, chapter)
+            if extra:
+                cells.append(extra)
         else:
             cells.append(dict(cell))  # raw and unknown cells pass through unchanged
     if state["solution"]:

@@ -66,8 +66,9 @@ class _Unavailable:
     """Shown where ipsplib was installed without the book's repository (Colab installs the package alone), so
     the question files and the coursework catalogue they reference are not on disk."""
 
-    TEXT = ("*The questions of this section are read from the book's repository (chapters/self-check/), which is "
-            "not here: answer them on the book's website or in Binder.*")
+    TEXT = ("*The interactive questions are read from the book's repository (chapters/self-check/), which is not "
+            "here. In the Colab edition they follow as text, each answer folded; the website and Binder check "
+            "your answers.*")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/markdown": self.TEXT, "text/plain": self.TEXT.strip("*")}

@@ -29,6 +29,19 @@
     return a;
   }
 
+  function escapeHtml(text) {
+    var div = document.createElement('div');
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  function appendHtml(node, html) {
+    // the messages are ipsplib's own, typeset as HTML (subscripts); never anything a reader typed
+    var t = document.createElement('template');
+    t.innerHTML = html;
+    node.appendChild(t.content);
+  }
+
   function show(box, data, feedback) {
     var out = box.querySelector('.ipsp-sc-feedback');
     out.textContent = '';
@@ -36,13 +49,13 @@
     var lead = document.createElement('strong');
     lead.textContent = {right: 'Right. ', misconception: 'Not quite. ', hint: 'Not yet. ', empty: ''}[feedback.verdict];
     out.appendChild(lead);
-    var hintText = feedback.verdict === 'hint' ? feedback.text.split('\u201c' + data.section + '\u201d') : null;
+    var hintText = feedback.verdict === 'hint' ? feedback.text.split('\u201c' + escapeHtml(data.section) + '\u201d') : null;
     if (hintText && hintText.length === 2) {
-      out.appendChild(document.createTextNode(hintText[0]));
+      appendHtml(out, hintText[0]);
       out.appendChild(sectionLink(data));
-      out.appendChild(document.createTextNode(hintText[1]));
+      appendHtml(out, hintText[1]);
     } else {
-      out.appendChild(document.createTextNode(feedback.text));
+      appendHtml(out, feedback.text);
     }
   }
 
