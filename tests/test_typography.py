@@ -96,10 +96,24 @@ def _texts_of_widget_state(html):
     return found
 
 
+DEMO_MANIFEST = re.compile(r'<script type="application/json" class="ipsp-demo-manifest">(.*?)</script>', re.S)
+
+
+def _texts_of_demo_manifests(html):
+    """The static demos' texts that the page script shows: each frame's alt text and each control's readouts."""
+    found = []
+    for block in DEMO_MANIFEST.findall(html):
+        manifest = json.loads(block)
+        found += [("demo frame alt", alt) for alt in manifest.get("alts", [])]
+        for control in manifest.get("controls", []):
+            found += [(f"demo readout of {control.get('name')}", r) for r in control.get("readouts", [])]
+    return found
+
+
 def faults_in(html):
     """Typographic faults in one page: a list of (where, kind, offending text)."""
     faults = []
-    for where, text in _texts_of_html(html) + _texts_of_widget_state(html):
+    for where, text in _texts_of_html(html) + _texts_of_widget_state(html) + _texts_of_demo_manifests(html):
         text = URL.sub(" ", TEX.sub(" ", text))
         for match in MINUS_AS_HYPHEN.finditer(text):
             faults.append((where, "hyphen as minus", text[max(match.start() - 12, 0) : match.end() + 6]))
@@ -158,6 +172,13 @@ def test_scanner_passes_typeset_text_code_and_maths(html):
     assert faults_in(html) == []
 
 
+def test_scanner_reads_the_static_demos_alt_texts_and_readouts():
+    manifest = {"frames": ["a.webp", "b.webp"], "alts": ["rest at −70 mV", "E_Cl at -80 mV"],
+                "controls": [{"name": "v_mV", "values": [-1.0], "readouts": ["-1"]}]}
+    html = f'<script type="application/json" class="ipsp-demo-manifest">{json.dumps(manifest)}</script>'
+    assert sorted(kind for _, kind, _ in faults_in(html)) == ["hyphen as minus", "hyphen as minus", "underscore"]
+
+
 def test_scanner_reads_widget_labels_and_frame_alt_text():
     state = {
         "state": {
@@ -199,7 +220,9 @@ def test_the_scanner_sees_the_pages_it_checks():
     texts = _texts_of_html(chloride)
     assert any("−70 mV" in text for where, text in texts if where == "text")
     assert any(where.startswith("img[alt]") for where, _ in texts)
-    assert any(where.startswith("widget") for where, _ in _texts_of_widget_state(chloride))
+    # the demo's frames are files the page script swaps in: their alt texts and readouts live in its manifest
+    assert any(where == "demo frame alt" for where, _ in _texts_of_demo_manifests(chloride))
+    assert any(where.startswith("demo readout") for where, _ in _texts_of_demo_manifests(chloride))
 
 
 def test_site_has_no_hyphen_minus_or_literal_underscore():
