@@ -1,7 +1,7 @@
 """Latency of every demo in ipsplib.demos.ALL: one update = recompute + redraw + PNG.
 
 Run from the repository root:
-  python benchmarks/bench_demos.py  [--updates 20] [--seed 0] [--demo NAME ...] [--no-frames] [--drag]
+  python benchmarks/bench_demos.py  [--updates 20] [--seed 0] [--demo NAME ...] [--no-frames] [--cold] [--drag]
 
 For each demo: build it, do 3 warm-up updates, then, for each control in
 turn, time --updates updates that move that control alone to a random
@@ -15,6 +15,17 @@ CPU time, and flags any row over the goals (median 50 ms, p95 100 ms). It
 also times building each demo's static frames (what ``make book`` does) and
 reports the frame count and base64 size that lands in the page. Exits
 non-zero if a row misses a goal.
+
+Random values soon hit a demo's caches (a slider has a few dozen values), but
+a drag visits values the demo has not seen. ``--cold`` adds, per control, a
+first-visit sweep: a fresh demo, the control moved along its allowed values
+from min to max (at most `COLD_VALUES` of them), each value new, and its CPU
+median and p95, held to the same goals. Every slider row also gives ``drag
+values``: how many different values the JupyterLab drag test's mouse drag
+(60 % of the track from the initial value, towards the side with more room)
+crosses. A slider sends a value only when it changes, so that is the most
+redraws a drag can give, however fast the kernel (goal: at least
+`GOAL_DRAG_VALUES`; flagged, not failed).
 
 ``--drag`` instead drives a real ipykernel (jupyter_client) the way JupyterLab
 does while a reader drags a slider: one widget ``comm_msg`` every 10 ms for
@@ -37,6 +48,12 @@ import numpy as np
 
 GOAL_MS = 50.0
 GOAL_P95_MS = 100.0
+#: Redraws a 2 s drag in JupyterLab should give (tests/test_jupyterlab.py reports them).
+GOAL_DRAG_VALUES = 10
+#: The JupyterLab drag test moves the mouse across this share of the slider's track.
+DRAG_SHARE = 0.6
+#: At most this many values per control in a --cold sweep.
+COLD_VALUES = 40
 
 
 def allowed_values(spec) -> list:
@@ -50,6 +67,29 @@ def allowed_values(spec) -> list:
     n = int(math.floor((spec.max - spec.min) / spec.step + 1e-9))
     grid = [spec.min + k * spec.step for k in range(n + 1)]
     return grid + ([spec.max] if grid[-1] < spec.max else [])
+
+
+def drag_values(spec) -> int | None:
+    """Different values the JupyterLab drag test's mouse drag crosses on this slider (None for a choice):
+    DRAG_SHARE of the track from the initial value, towards the side with more room, snapped to the step
+    (a log slider's track and step are in decades)."""
+    if spec.options is not None:
+        return None
+    scale = math.log10 if spec.scale == "log" else float
+    lo, hi, start = scale(spec.min), scale(spec.max), scale(spec.value)
+    position = (start - lo) / (hi - lo)
+    end = min(1.0, position + DRAG_SHARE) if position < 0.5 else max(0.0, position - DRAG_SHARE)
+    return round(abs(end - position) * (hi - lo) / spec.step)
+
+
+def cold_sweep(factory, control, spec) -> np.ndarray:
+    """CPU ms of each update of a fresh demo moving ``control`` alone from its min to its max, every value
+    new to the demo (as in a drag); at most COLD_VALUES values, evenly picked from the allowed ones."""
+    values = allowed_values(spec)
+    if len(values) > COLD_VALUES:
+        values = [values[k] for k in np.linspace(0, len(values) - 1, COLD_VALUES).round().astype(int)]
+    d = factory()
+    return timed_updates(d, [{control: v} for v in values])[1]
 
 
 def random_value(spec, rng):
@@ -68,9 +108,10 @@ def timed_updates(d, moves) -> tuple[np.ndarray, np.ndarray]:
     return np.array(wall) * 1e3, np.array(cpu) * 1e3
 
 
-def bench(name, factory, n_updates, rng, frames=True) -> list[dict]:
+def bench(name, factory, n_updates, rng, frames=True, cold=False) -> list[dict]:
     """One row per control (``n_updates`` random allowed values of that control alone, the others where the
-    previous move left them), then one row where every update sets all controls at random."""
+    previous move left them; with ``cold``, also a first-visit sweep, `cold_sweep`), then one row where every
+    update sets all controls at random."""
     d = factory()
     specs = d._specs
     # warm up: a few random settings of everything (imports, first draws, caches of the cell)
@@ -78,7 +119,11 @@ def bench(name, factory, n_updates, rng, frames=True) -> list[dict]:
     rows = []
     for control, spec in specs.items():
         wall, cpu = timed_updates(d, [{control: random_value(spec, rng)} for _ in range(n_updates)])
-        rows.append(dict(demo=name, control=control, wall=wall, cpu=cpu))
+        row = dict(demo=name, control=control, wall=wall, cpu=cpu, drag_values=drag_values(spec))
+        if cold:
+            sweep = cold_sweep(factory, control, spec)
+            row.update(cold_median=float(np.median(sweep)), cold_p95=float(np.percentile(sweep, 95)))
+        rows.append(row)
     wall, cpu = timed_updates(d, [{c: random_value(s, rng) for c, s in specs.items()} for _ in range(n_updates)])
     rows.append(dict(demo=name, control="all at random", wall=wall, cpu=cpu))
     for row in rows:
@@ -173,6 +218,8 @@ def main(argv=None) -> int:
     parser.add_argument("--updates", type=int, default=20, help="timed updates per control (default 20)")
     parser.add_argument("--demo", action="append", help="only this demo (repeatable)")
     parser.add_argument("--no-frames", action="store_true", help="skip timing the static frames")
+    parser.add_argument("--cold", action="store_true",
+                        help="also sweep each control across its values on a fresh demo (first visits, as a drag)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--drag", action="store_true", help="measure a 2 s slider drag in a real kernel")
     args = parser.parse_args(argv)
@@ -191,25 +238,36 @@ def main(argv=None) -> int:
           f"per control {args.updates} random allowed values (that control alone), then {args.updates} settings "
           f"of all controls at random; goals: median <= {GOAL_MS:.0f} ms, p95 <= {GOAL_P95_MS:.0f} ms\n")
     header = (f"{'demo':24} {'control':24} {'median ms':>9} {'p95 ms':>7} {'max ms':>7} {'CPU median':>10} "
-              f"{'CPU p95':>7}")
+              f"{'CPU p95':>7}" + (f" {'cold median':>11} {'cold p95':>8}" if args.cold else "") + " drag values")
     print(header)
     print("-" * len(header))
     over, frame_rows = [], []
     names = [n for n in sorted(demos.ALL) if not args.demo or n in args.demo]
     for name in names:
-        for r in bench(name, demos.ALL[name], args.updates, rng, frames=not args.no_frames):
+        for r in bench(name, demos.ALL[name], args.updates, rng, frames=not args.no_frames, cold=args.cold):
             flags = [f"median > {GOAL_MS:.0f}"] * (r["median"] > GOAL_MS) + [f"p95 > {GOAL_P95_MS:.0f}"] * (
                 r["p95"] > GOAL_P95_MS)
+            if "cold_median" in r:
+                flags += [f"cold median > {GOAL_MS:.0f}"] * (r["cold_median"] > GOAL_MS) + [
+                    f"cold p95 > {GOAL_P95_MS:.0f}"] * (r["cold_p95"] > GOAL_P95_MS)
             if flags:
                 over.append(f"{name}.{r['control']}")
+            cold = f" {r['cold_median']:11.1f} {r['cold_p95']:8.1f}" if "cold_median" in r else (
+                f" {'':11} {'':8}" if args.cold else "")
+            n_drag = r.get("drag_values")
+            drag_text = f" {n_drag:11d}" if n_drag is not None else f" {'':11}"
+            if n_drag is not None and n_drag < GOAL_DRAG_VALUES:
+                drag_text += f" (< {GOAL_DRAG_VALUES}: a drag cannot give {GOAL_DRAG_VALUES} redraws)"
             print(f"{r['demo']:24} {r['control']:24} {r['median']:9.1f} {r['p95']:7.1f} {r['max']:7.1f} "
-                  f"{r['cpu_median']:10.1f} {r['cpu_p95']:7.1f}{'  OVER GOAL: ' + ', '.join(flags) if flags else ''}",
-                  flush=True)
+                  f"{r['cpu_median']:10.1f} {r['cpu_p95']:7.1f}{cold}{drag_text}"
+                  f"{'  OVER GOAL: ' + ', '.join(flags) if flags else ''}", flush=True)
             if "frames" in r:
                 frame_rows.append((name, *r["frames"]))
     print("\nmedian/p95/max: wall-clock time of d.update (recompute + redraw + PNG); CPU median/p95: process CPU\n"
           "time of the same updates (all of the process's threads; less sensitive to other processes on the\n"
-          "machine: a high load average inflates the wall-clock columns).")
+          "machine: a high load average inflates the wall-clock columns). cold median/p95 (--cold): CPU ms of a\n"
+          "fresh demo swept across the control's values, each new to it. drag values: the values a 60 % mouse\n"
+          f"drag in JupyterLab crosses, the most redraws it can give (goal >= {GOAL_DRAG_VALUES}).")
     if frame_rows:
         print(f"\n{'demo':24} {'frames':>6} {'build s':>7} {'frames MB':>9} {'PNG KB':>7}")
         for name, n, seconds, mb, kb in frame_rows:
