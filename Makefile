@@ -72,11 +72,12 @@ pdf: vendor
 # Exit status 5 means it collected nothing: a broken suite, so it fails too.
 # IPSP_REQUIRE_NEURON=1: the NEURON validation (and its NMDA mechanism, compiled by nrnivmodl) must run;
 # a missing NEURON or C++ compiler is an error, not a skip. Outside make test it may still skip, loudly.
+# --durations=30 lists the slowest tests at the end (where the time goes; issue 19).
 # The three builds run two at a time (two cores): the print edition beside the site, then the student
 # site from the site's executions.
 test:
 	$(MAKE) --jobs=2 --output-sync=target book-student pdf
-	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest || status=$$?; \
+	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest --durations=30 || status=$$?; \
 	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
