@@ -294,9 +294,14 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     linear = mg == 0
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
-    integrals = grid_conductances(checked, n_steps, dt, rows, integral=True)
-    g_total = cell.g_leak_nS + integrals[0] / dt
-    drive = cell.g_leak_nS * cell.e_leak_mV + integrals[1] / dt + i_inject
+    # The step averages are formed in place: every 40,000-step temporary costs page faults (see _integrate).
+    g_total, drive = grid_conductances(checked, n_steps, dt, rows, integral=True)
+    g_total /= dt
+    g_total += cell.g_leak_nS
+    drive /= dt
+    drive += cell.g_leak_nS * cell.e_leak_mV
+    if i_inject_pA is not None:
+        drive += i_inject
     for g_grid, e in tonic:
         g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
         g_total = g_total + g_step
@@ -310,8 +315,10 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
         blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
         e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
         v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
+    t_ms = np.arange(n_steps + 1, dtype=float)
+    t_ms *= dt
     return Trace(
-        t_ms=np.arange(n_steps + 1) * dt,
+        t_ms=t_ms,
         v_mV=v,
         spikes_ms=np.array(spikes),
         inputs=tuple(checked),
