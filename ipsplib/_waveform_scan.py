@@ -44,6 +44,8 @@ ON_GRID_TOLERANCE = 1e-9
 MAX_LOG_SPAN = 600.0
 # Multiply-adds per matrix product below which OpenBLAS stays on one thread (see `_matmul_one_thread`).
 MATMUL_SLICE_MACS = 200_000
+# Values per chunk of `decaying_scan` (64 kB): the chunk stays in cache.
+SCAN_CHUNK_VALUES = 8192
 # n! for the powers of the near-alpha series (at most ~20 terms).
 FACTORIAL = np.array([float(math.factorial(n)) for n in range(60)])
 
@@ -206,12 +208,12 @@ def _kernels(comp: Components, dt_ms: float, integral: bool) -> np.ndarray:
 
 
 def decaying_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
-    """Solve y[:, n] = e^{-rate} y[:, n-1] + drive[:, n] (y[:, -1] = 0) with one decay rate >= 0 per row.
+    """Solve y[:, n] = e^{-rate} y[:, n-1] + drive[:, n] (y[:, -1] = 0) in place, one decay rate >= 0 per row.
 
-    Closed form on chunks of m elements over which rate m <= MAX_LOG_SPAN:
-    y[n] = e^{-rate n} cumsum(drive e^{rate n}) from zero in each chunk, plus
-    the value carried from the chunk before, which obeys the same recurrence
-    with rate m over the chunk ends (solved the same way, recursively).
+    Closed form on consecutive chunks of m columns, with rate m <= MAX_LOG_SPAN
+    and at most SCAN_CHUNK_VALUES values per chunk (kept in cache):
+    y[n] = e^{-rate n} cumsum(drive e^{rate n}) within the chunk, plus what the
+    chunk before carries in, y[start - 1] e^{-rate (n + 1)}.
 
     Examples
     --------
@@ -221,20 +223,23 @@ def decaying_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
     """
     rows, n = drive.shape
     fastest = float(rate.max()) if rows else 0.0
-    chunk = n if fastest * n <= MAX_LOG_SPAN else int(MAX_LOG_SPAN / fastest)
+    chunk = min(n, SCAN_CHUNK_VALUES // max(1, rows))
+    if fastest * chunk > MAX_LOG_SPAN:
+        chunk = int(MAX_LOG_SPAN / fastest)
     if chunk <= 1:
         return _doubling_scan(rate, drive)
-    n_chunks = -(-n // chunk)
-    padded = np.zeros((rows, n_chunks * chunk))
-    padded[:, :n] = drive
-    steps_rate = rate[:, None] * np.arange(chunk)
-    local = padded.reshape(rows, n_chunks, chunk) * np.exp(steps_rate)[:, None, :]
-    np.cumsum(local, axis=2, out=local)
-    local *= np.exp(-steps_rate)[:, None, :]
-    if n_chunks > 1:
-        ends = decaying_scan(rate * chunk, local[:, :, -1])
-        local[:, 1:, :] += ends[:, :-1, None] * np.exp(-rate[:, None] * np.arange(1, chunk + 1))[:, None, :]
-    return local.reshape(rows, n_chunks * chunk)[:, :n]
+    steps_rate = rate[:, None] * np.arange(chunk + 1)
+    growth, decay = np.exp(steps_rate[:, :-1]), np.exp(-steps_rate)
+    carried = np.zeros(rows)  # y at the end of the chunk before
+    for start in range(0, n, chunk):
+        part = drive[:, start : start + chunk]  # a view: solved in place
+        m = part.shape[1]
+        part *= growth[:, :m]
+        np.cumsum(part, axis=1, out=part)
+        part *= decay[:, :m]
+        part += carried[:, None] * decay[:, 1 : m + 1]
+        carried = part[:, -1]
+    return drive
 
 
 def _doubling_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
@@ -256,7 +261,7 @@ def _scan_blocks(comp: Components, injected: np.ndarray, block_delta: np.ndarray
     contributions of blocks b-2s+1..b; components whose propagator has underflowed drop out.
     """
     if not comp.power.any():
-        return decaying_scan(block_delta, injected)
+        return decaying_scan(block_delta, injected)  # in place
     state = injected.copy()
     n_blocks = state.shape[1]
     max_power = int(comp.power.max()) if comp.power.size else 0
@@ -345,17 +350,17 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
 
 def _add_own_block_part(result, kernels, row, amplitude, block, offset, component) -> None:
     """Add amplitude x kernel[k - offset] for k = offset..B-1 of each event's own block to result[row, block]."""
+    # Sorted by (row, block), the events of one block are summed first: one addition per occupied block.
+    key = row * result.shape[1] + block
+    order = np.argsort(key, kind="stable")
+    key, component, offset, amplitude = key[order], component[order], offset[order], amplitude[order]
     steps = np.arange(BLOCK_STEPS)
     padded = np.concatenate([np.zeros_like(kernels), kernels], axis=1)  # kernel[k] at B + k, zero before
     own_block = padded[component[:, None], BLOCK_STEPS + steps[None, :] - offset[:, None]]
     own_block *= amplitude[:, None]
-    # Sum the events of each (row, block) first: one fancy-indexed addition per occupied block.
-    key = row * result.shape[1] + block
-    order = np.argsort(key, kind="stable")
-    key = key[order]
     starts = np.flatnonzero(np.diff(key, prepend=-1))
     by_block = result.reshape(-1, BLOCK_STEPS)
-    by_block[key[starts]] += np.add.reduceat(own_block[order], starts, axis=0)
+    by_block[key[starts]] += np.add.reduceat(own_block, starts, axis=0)
 
 
 def _matmul_one_thread(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
