@@ -10,7 +10,7 @@ linear system (a *chain*): without new events, over k steps of d = dt/tau,
     h_q(x + k d) = e^{-k d} sum_{j<=q} (k d)^j / j! h_{q-j}(x).
 
 Each (time constant, power, output row) is one chain, each h_q of a chain one
-*component*. The grid is cut into blocks of ``BLOCK_STEPS`` steps, and the
+*component*. The grid is cut into blocks of B steps (`block_steps`), and the
 work splits into four vectorised steps, none of which loops over time:
 
 1. the state of every component at every block start, from the events of
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Steps per block: the matrix product costs steps x components, the events inside a block events x BLOCK_STEPS.
-BLOCK_STEPS = 32
+# Bounds of the steps per block (`block_steps`).
+MIN_BLOCK_STEPS, MAX_BLOCK_STEPS = 16, 128
 # An onset within this fraction of a step of a grid point counts as on it.
 ON_GRID_TOLERANCE = 1e-9
 # Largest |log| of the factors one closed-form chunk of `decaying_scan` spans: e^600 ~ 4e260 < 1.8e308.
@@ -185,14 +185,30 @@ def lower_gamma_regularised(order: np.ndarray, x: np.ndarray) -> np.ndarray:
     return result
 
 
-def _kernels(comp: Components, dt_ms: float, integral: bool) -> np.ndarray:
-    """What one unit of each component at a grid point gives k = 0..BLOCK_STEPS-1 steps later, shape (comps, B).
+def block_steps(n_steps: int, n_components: int, n_event_components: int) -> int:
+    """Steps per block B: the power of 2 nearest sqrt(steps x components / event components), within bounds.
+
+    The block-start states cost about steps x components / B (memory and the scan),
+    the events inside their own block event components x B; B balances the two
+    (checked against fixed B = 16..128 on the four traces of benchmarks/bench_neuron.py).
+
+    Examples
+    --------
+    >>> block_steps(40_000, 6, 220), block_steps(40_000, 150, 1823), block_steps(40_000, 6, 5200)
+    (32, 64, 16)
+    """
+    balanced = math.sqrt(n_steps * n_components / max(1, n_event_components))
+    return int(np.clip(2 ** round(math.log2(max(balanced, 1.0))), MIN_BLOCK_STEPS, MAX_BLOCK_STEPS))
+
+
+def _kernels(comp: Components, dt_ms: float, integral: bool, block: int) -> np.ndarray:
+    """What one unit of each component at a grid point gives k = 0..block-1 steps later, shape (comps, block).
 
     Values: the grid value k steps later, p! e^{-kd} (kd)^{p-q} / (p-q)!. Integrals: the integral
     over step k after it, p! tau sum_{m>=q} P(p-m+1, d) e^{-kd} (kd)^{m-q} / (m-q)!.
     """
     d = dt_ms / comp.tau_ms
-    kd = np.arange(BLOCK_STEPS)[None, :] * d[:, None]
+    kd = np.arange(block)[None, :] * d[:, None]
     decay = np.exp(-kd)
     factorial_p = FACTORIAL[comp.power][:, None]
     if not integral:
@@ -304,8 +320,6 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
     comp = Components.from_inputs(inputs, weights)
     if comp.tau_ms.size == 0 or events.bin_index.size == 0:
         return np.zeros((n_rows, length))
-    n_blocks = -(-(n_steps + 1) // BLOCK_STEPS)
-    kernels = _kernels(comp, dt_ms, integral)
 
     # Event components: every event of every (input, term, row) pair, once per h_q of its chain.
     first, coef, event = _event_pairs(comp, events)
@@ -318,13 +332,16 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
     amplitude = coef * np.exp(-lag_over_tau)
     if q.any():
         amplitude *= lag_over_tau**q / FACTORIAL[q]
-    block, offset = np.divmod(bins, BLOCK_STEPS)
+    steps_per_block = block_steps(n_steps, comp.tau_ms.size, component.size)
+    n_blocks = -(-(n_steps + 1) // steps_per_block)
+    kernels = _kernels(comp, dt_ms, integral, steps_per_block)
+    block, offset = np.divmod(bins, steps_per_block)
 
     # 1. State at every block start from the events of earlier blocks.
-    injected = _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks, dt_ms)
-    state = _scan_blocks(comp, injected, BLOCK_STEPS * dt_ms / comp.tau_ms)
+    injected = _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks, dt_ms, steps_per_block)
+    state = _scan_blocks(comp, injected, steps_per_block * dt_ms / comp.tau_ms)
     # 2. Carried from the block-start states: one matrix product per row (rows without components stay 0).
-    result = np.empty((n_rows, n_blocks, BLOCK_STEPS))
+    result = np.empty((n_rows, n_blocks, steps_per_block))
     for r in range(n_rows):
         mine = comp.row == r
         if mine.any():
@@ -354,12 +371,13 @@ def _add_own_block_part(result, kernels, row, amplitude, block, offset, componen
     key = row * result.shape[1] + block
     order = np.argsort(key, kind="stable")
     key, component, offset, amplitude = key[order], component[order], offset[order], amplitude[order]
-    steps = np.arange(BLOCK_STEPS)
+    block_steps = kernels.shape[1]
+    steps = np.arange(block_steps)
     padded = np.concatenate([np.zeros_like(kernels), kernels], axis=1)  # kernel[k] at B + k, zero before
-    own_block = padded[component[:, None], BLOCK_STEPS + steps[None, :] - offset[:, None]]
+    own_block = padded[component[:, None], block_steps + steps[None, :] - offset[:, None]]
     own_block *= amplitude[:, None]
     starts = np.flatnonzero(np.diff(key, prepend=-1))
-    by_block = result.reshape(-1, BLOCK_STEPS)
+    by_block = result.reshape(-1, block_steps)
     by_block[key[starts]] += np.add.reduceat(own_block, starts, axis=0)
 
 
@@ -393,11 +411,11 @@ def _ragged_arange(lengths: np.ndarray) -> np.ndarray:
     return np.arange(total) - starts
 
 
-def _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks: int, dt_ms: float) -> np.ndarray:
+def _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks: int, dt_ms: float, steps: int):
     """Each event's state carried to the start of the block after its own, summed per component and block."""
     to_next = block + 1 < n_blocks
     component, amplitude, block, offset = component[to_next], amplitude[to_next], block[to_next], offset[to_next]
-    delta = (BLOCK_STEPS - offset) * dt_ms / comp.tau_ms[component]
+    delta = (steps - offset) * dt_ms / comp.tau_ms[component]
     max_power = int(comp.power.max())
     factors = chain_propagator(max_power, np.full(component.size, max_power), delta)
     injected = np.zeros(comp.tau_ms.size * n_blocks)
