@@ -25,8 +25,8 @@ import numpy as np
 
 from . import _checks
 from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear
-from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
 from ._waveform_scan import grid_conductances
+from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
 
 
 @dataclass(frozen=True)
