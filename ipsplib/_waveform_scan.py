@@ -20,7 +20,7 @@ work splits into four vectorised steps, none of which loops over time:
    one matrix product per output row, (blocks x components) @ (components x
    steps in a block), whatever the number of time constants;
 3. the events inside their own block: each adds its kernel from its offset
-   to the end of the block (a gather and one ``bincount``);
+   to the end of the block (a gather, summed per block with ``reduceat``);
 4. for the step integrals, the part of the step that follows each event.
 
 The cost grows with the number of steps times the number of components (in
@@ -321,17 +321,8 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
     if comp.tau_ms.size == 0 or events.bin_index.size == 0:
         return np.zeros((n_rows, length))
 
-    # Event components: every event of every (input, term, row) pair, once per h_q of its chain.
-    first, coef, event = _event_pairs(comp, events)
-    orders = comp.power[first] + 1
-    component = np.repeat(first, orders) + _ragged_arange(orders)
-    event = np.repeat(event, orders)
-    coef = np.repeat(coef, orders)
+    component, bins, coef, lag_over_tau, amplitude = _event_components(comp, events)
     q = comp.order[component]
-    bins, lag_over_tau = events.bin_index[event], events.lag_ms[event] / comp.tau_ms[component]
-    amplitude = coef * np.exp(-lag_over_tau)
-    if q.any():
-        amplitude *= lag_over_tau**q / FACTORIAL[q]
     steps_per_block = block_steps(n_steps, comp.tau_ms.size, component.size)
     n_blocks = -(-(n_steps + 1) // steps_per_block)
     kernels = _kernels(comp, dt_ms, integral, steps_per_block)
@@ -391,6 +382,24 @@ def _matmul_one_thread(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndar
     for start in range(0, a.shape[0], rows):
         np.matmul(a[start : start + rows], b, out=out[start : start + rows])
     return out
+
+
+def _event_components(comp: Components, events: Events):
+    """Every event of every (input, term, row) pair, once per h_q of its chain.
+
+    Returns per event component: its component, grid bin, weighted coefficient (nS),
+    lag / tau, and its amplitude at its bin's grid point, coef h_q(lag / tau).
+    """
+    first, coef, event = _event_pairs(comp, events)
+    orders = comp.power[first] + 1
+    component = np.repeat(first, orders) + _ragged_arange(orders)
+    event, coef = np.repeat(event, orders), np.repeat(coef, orders)
+    q = comp.order[component]
+    lag_over_tau = events.lag_ms[event] / comp.tau_ms[component]
+    amplitude = coef * np.exp(-lag_over_tau)
+    if q.any():
+        amplitude *= lag_over_tau**q / FACTORIAL[q]
+    return component, events.bin_index[event], coef, lag_over_tau, amplitude
 
 
 def _event_pairs(comp: Components, events: Events):
