@@ -120,18 +120,22 @@ class Components:
         term_input = np.array(term_input, dtype=int)
         weighted = weights[:, term_input] * np.array(term_coef)  # (rows, terms)
         pair_row, pair_term = np.nonzero(weighted)
-        keys = np.column_stack([np.array(term_tau)[pair_term], np.array(term_power)[pair_term], pair_row])
-        chains, pair_chain = np.unique(keys.reshape(-1, 3), axis=0, return_inverse=True)
-        chain_power = chains[:, 1].astype(int)
+        # One integer key per (tau, power, row), sorted by tau, power, row (1-D unique: fast).
+        taus, tau_id = np.unique(np.array(term_tau)[pair_term], return_inverse=True)
+        powers = np.array(term_power, dtype=int)[pair_term]
+        n_powers, n_rows = int(powers.max(initial=0)) + 1, weights.shape[0]
+        chains, pair_chain = np.unique((tau_id * n_powers + powers) * n_rows + pair_row, return_inverse=True)
+        chain_tau_id, chain_row = np.divmod(chains, n_rows)
+        chain_tau_id, chain_power = np.divmod(chain_tau_id, n_powers)
         per_chain = chain_power + 1
         chain_first = np.cumsum(per_chain) - per_chain
-        chain_of_component = np.repeat(np.arange(chains.shape[0]), per_chain)
+        chain_of_component = np.repeat(np.arange(chains.size), per_chain)
         order = np.arange(per_chain.sum()) - np.repeat(chain_first, per_chain)
         return cls(
-            tau_ms=chains[chain_of_component, 0],
+            tau_ms=taus[chain_tau_id[chain_of_component]],
             order=order,
             power=chain_power[chain_of_component],
-            row=chains[chain_of_component, 2].astype(int),
+            row=chain_row[chain_of_component],
             pair_input=term_input[pair_term],
             pair_coef_nS=weighted[pair_row, pair_term],
             pair_first=chain_first[pair_chain.ravel()],
