@@ -1,6 +1,6 @@
 """ipsplib against NEURON: speed and accuracy on the same Poisson-driven one-compartment cell.
 
-Run from the repository root:  python benchmarks/bench_neuron.py  [--repeats 7] [--quick]
+Run from the repository root:  python benchmarks/bench_neuron.py  [--repeats 7] [--quick | --tables-only]
 
 For each trace (1 s of Poisson AMPA and GABA_A input, fixed seed; 60 synapses,
 and 10 and 200 if not --quick) it prints one table:
@@ -13,7 +13,8 @@ and 10 and 200 if not --quick) it prints one table:
 - NEURON at equal accuracy: the largest fixed step dt = 0.025 / 2^k, and the
   largest CVODE atol = 10^-k, whose max |dV| is <= 0.01 mV.
 
-Times are the median of --repeats runs after one warm-up run. What is timed:
+Times are the median of --repeats runs after one warm-up run, in CPU time of
+this process (the ratios; the machine is shared) and in wall time. What is timed:
 ipsplib, the whole simulate() call (checking the inputs, conductances, V on
 the grid); NEURON, finitialize (which queues every event) + the integration +
 copying the recorded V into numpy. NEURON's model construction (Section, pas,
