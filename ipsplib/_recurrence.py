@@ -45,7 +45,12 @@ def solve_chunk(cum_log, drive, y_before, start: int, stop: int) -> np.ndarray:
         # One step whose own log factor may exceed MAX_LOG_SPAN (g dt / C > 709 overflows e^{-L}):
         # y = a y_before + b needs no growing exponential at all.
         return np.exp(log_growth) * y_before + drive[..., start:stop]
-    return np.exp(log_growth) * (y_before + np.cumsum(drive[..., start:stop] * np.exp(-log_growth), axis=-1))
+    growth = np.exp(log_growth)
+    y = drive[..., start:stop] / growth
+    np.cumsum(y, axis=-1, out=y)
+    y += y_before
+    y *= growth
+    return y
 
 
 def linear_recurrence(log_a: float, b, y_before=0.0) -> np.ndarray:

@@ -25,8 +25,8 @@ import numpy as np
 
 from . import _checks
 from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear
+from ._waveform_scan import grid_conductances
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
-from .synapses import _grid_conductances
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class Trace:
     @cached_property
     def g_nS(self) -> np.ndarray:
         n_inputs = len(self.inputs)
-        g, _ = _grid_conductances(self.inputs, self.t_ms.size - 1, self.dt_ms, weights=np.eye(n_inputs))
+        g = grid_conductances(self.inputs, self.t_ms.size - 1, self.dt_ms, np.eye(n_inputs), integral=False)
         for k, (syn, _) in enumerate(self.inputs):
             if syn.mg_out_mM > 0:
                 g[k] *= mg_block(self.v_mV, syn.mg_out_mM)
@@ -294,9 +294,14 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     linear = mg == 0
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
-    _, integrals = _grid_conductances(checked, n_steps, dt, weights=rows)
-    g_total = cell.g_leak_nS + integrals[0] / dt
-    drive = cell.g_leak_nS * cell.e_leak_mV + integrals[1] / dt + i_inject
+    # The step averages are formed in place: every 40,000-step temporary costs page faults (see _integrate).
+    g_total, drive = grid_conductances(checked, n_steps, dt, rows, integral=True)
+    g_total /= dt
+    g_total += cell.g_leak_nS
+    drive /= dt
+    drive += cell.g_leak_nS * cell.e_leak_mV
+    if i_inject_pA is not None:
+        drive += i_inject
     for g_grid, e in tonic:
         g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
         g_total = g_total + g_step
@@ -307,11 +312,13 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
         # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
         groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
         one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
-        _, blocked = _grid_conductances(checked, n_steps, dt, weights=one_hot)
+        blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
         e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
         v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
+    t_ms = np.arange(n_steps + 1, dtype=float)
+    t_ms *= dt
     return Trace(
-        t_ms=np.arange(n_steps + 1) * dt,
+        t_ms=t_ms,
         v_mV=v,
         spikes_ms=np.array(spikes),
         inputs=tuple(checked),

@@ -25,10 +25,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _checks
-from ._recurrence import linear_recurrence
+from ._waveform_scan import grid_conductances
 
-# An onset within this fraction of a step of a grid point counts as on it.
-_ON_GRID_TOLERANCE = 1e-9
 # Below this kappa = tau_d/tau_r - 1 a dual exponential is expanded in powers of kappa (`Synapse.waveform_terms`):
 # two exponentials would cancel to ~1/kappa of their size, the series has terms of order g_max.
 _SERIES_MAX_KAPPA = 0.01
@@ -207,11 +205,9 @@ def _grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
     each input separately; with a row of reversal potentials it is sum g_k E_k.
 
     `ipsplib.simulate` integrates the membrane with the step integrals, which
-    are exact, so onsets may fall between grid points. Each waveform term
-    (see `Synapse.waveform_terms`) is a sum of decaying exponentials over
-    events, which obeys a linear recurrence; inputs whose terms share a time
-    constant share one vectorised recurrence, so the cost grows with the number
-    of distinct time constants, not with the number of inputs or events.
+    are exact, so onsets may fall between grid points. All waveform terms (see
+    `Synapse.waveform_terms`) of all inputs are advanced together by one blocked
+    scan (`ipsplib._waveform_scan`); `simulate` calls it for the integrals alone.
 
     Parameters
     ----------
@@ -234,85 +230,9 @@ def _grid_conductances(inputs, n_steps: int, dt_ms: float, weights=None):
     """
     n_inputs = len(inputs)
     weights = np.ones((1, n_inputs)) if weights is None else np.atleast_2d(np.asarray(weights, dtype=float))
-    n_rows, width = weights.shape[0], n_steps + 1
-    # Bin j holds the events in (t_{j-1}, t_j]; events after the last grid point are outside the trace.
-    bins, lags = [], []
-    for _, onsets_ms in inputs:
-        onsets = np.asarray(onsets_ms, dtype=float).ravel()
-        onset_bins = np.ceil(onsets / dt_ms - _ON_GRID_TOLERANCE).astype(int)
-        inside = onset_bins <= n_steps
-        bins.append(onset_bins[inside])
-        lags.append(onset_bins[inside] * dt_ms - onsets[inside])
-    # Group the inputs by waveform term (tau, power): each group shares one recurrence.
-    members: dict[tuple[float, int], list[tuple[int, float]]] = {}
-    for k, (syn, _) in enumerate(inputs):
-        for coef, tau, power in syn.waveform_terms():
-            members.setdefault((tau, power), []).append((k, coef))
-    g = np.zeros((n_rows, width))
-    integral = np.zeros((n_rows, n_steps))
-    for (tau, power), group in members.items():
-        ks = [k for k, _ in group]
-        coefs = np.array([coef for _, coef in group])
-        # Weight of every event of the group in every row, (n_rows, n_events); only rows it touches take part.
-        event_weight = np.repeat(weights[:, ks] * coefs, [bins[k].size for k in ks], axis=1)
-        rows = np.flatnonzero(np.any(event_weight != 0, axis=1))
-        weight = event_weight[rows]
-        lag = np.concatenate([lags[k] for k in ks])
-        index = (np.arange(rows.size)[:, None] * width + np.concatenate([bins[k] for k in ks])[None, :]).ravel()
-
-        def per_bin(values, index=index, n=rows.size):
-            return np.bincount(index, values.ravel(), minlength=n * width).reshape(n, width).astype(float)
-
-        # The terms h_q = (s/tau)^q / q! e^{-s/tau} of one event obey, over one step d = dt/tau,
-        # h_q(s + dt) = e^{-d} sum_j d^j/j! h_{q-j}(s): a chain of recurrences, lowest power first.
-        d = dt_ms / tau
-        decay = math.exp(-d)
-        count = per_bin(weight)
-        chain = []
-        injected_sum = np.zeros(count.shape)
-        for q in range(power + 1):
-            injected = per_bin(weight * (lag / tau) ** q / math.factorial(q) * np.exp(-lag / tau))
-            carried = np.zeros_like(injected)
-            for j in range(1, q + 1):
-                carried[:, 1:] += decay * d**j / math.factorial(j) * chain[q - j][:, :-1]
-            chain.append(linear_recurrence(-d, carried + injected))
-            injected_sum += injected
-        # Exact step integral of h_p: tau (sum_{q<=p} h_q at the step's start minus, without the step's
-        # own events, at its end), plus for the events inside the step tau (1 - sum_q h_q(lag)).
-        # sum_q h_q(start) - sum_q h_q(end) = sum_m h_m(start) P(p - m + 1, d), P the regularised
-        # lower incomplete gamma function, taken from its series to keep it exact for d << 1.
-        term_integral = tau * (count[:, 1:] - injected_sum[:, 1:])
-        for m in range(power + 1):
-            term_integral += tau * _lower_gamma_regularised(power - m + 1, d) * chain[m][:, :-1]
-        values = chain[power] * math.factorial(power)
-        term_integral *= math.factorial(power)
-        g[rows] += values
-        integral[rows] += term_integral
+    g = grid_conductances(inputs, n_steps, dt_ms, weights, integral=False)
+    integral = grid_conductances(inputs, n_steps, dt_ms, weights, integral=True)
     return g, integral
-
-
-def _lower_gamma_regularised(order: int, x: float) -> float:
-    """P(order, x) = 1 - e^{-x} sum_{j<order} x^j / j!, for an integer order >= 1, without cancellation."""
-    if x < 1.0:
-        term, total, j = math.exp(-x), 0.0, 0
-        for j in range(1, order):
-            term *= x / j
-        # e^{-x} sum_{j>=order} x^j/j!: the tail of the exponential series, fast for x < 1
-        term *= x / order
-        j = order
-        while term > 1e-18 * total or total == 0.0:
-            total += term
-            j += 1
-            term *= x / j
-            if term == 0.0:
-                break
-        return total
-    partial, term = 0.0, 1.0
-    for j in range(order):
-        if j:
-            term *= x / j
-        partial += term
-    return 1.0 - math.exp(-x) * partial
 
 
 def _checked_onsets(onsets_ms) -> np.ndarray:
