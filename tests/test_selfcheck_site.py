@@ -64,7 +64,8 @@ def _answer_all(page, chapter: str) -> list[str]:
     for number, q in enumerate(data.load(chapter), 1):
         group = _group(page, number, q)
         if q.kind == "choice":
-            cases = [(c.id, group.get_by_role("radio", name=shown_text(c.text), exact=True), c.feedback) for c in q.choices]
+            cases = [(c.id, group.get_by_role("radio", name=shown_text(c.text), exact=True), c.feedback)
+                     for c in q.choices]
             for cid, radio, fb in cases:
                 where = f"{chapter}/{q.id} choice {cid}"
                 radio.check()
@@ -88,7 +89,8 @@ def _verify(page, group, q, fb, text: str, where: str) -> list[str]:
         if fb.verdict == "right":
             assert text.startswith("Right.") and shown_text(q.why) in text, f"{where}: expected the why, got {text!r}"
         elif fb.verdict == "misconception":
-            assert text.startswith("Not quite.") and shown_text(fb.text) in text, f"{where}: expected {fb.text!r}, got {text!r}"
+            assert text.startswith("Not quite.") and shown_text(fb.text) in text, \
+                f"{where}: expected {fb.text!r}, got {text!r}"
             _assert_not_revealed(group, q, text, where)
         else:
             _assert_hint(page, group, q, text, where)

@@ -149,7 +149,8 @@ def markdown(questions: tuple[Question, ...]) -> str:
             parts.append("")
         else:
             parts.append(f"Your answer, in {q.unit}: ________\n" if q.unit else "Your answer: ________\n")
-        parts.append(f"<details><summary>Show answer</summary>\n\n**{typeset(q.answer_text())}.** {typeset(q.why)}\n\n</details>\n")
+        answer = f"**{typeset(q.answer_text())}.** {typeset(q.why)}"
+        parts.append(f"<details><summary>Show answer</summary>\n\n{answer}\n\n</details>\n")
     return "\n".join(parts)
 
 
