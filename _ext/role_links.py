@@ -63,6 +63,26 @@ def link_target(url: str, site: str) -> tuple[str, str] | None:
     return None
 
 
+#: a citation link anywhere in Markdown text: [text](SITE/chapters/bibliography.html#cite:t=KEY1,KEY2)
+_CITE_LINK = re.compile(r"\[(?:\\.|[^\[\]\\])+\]\((?P<site>\S+?)" + re.escape(CITE_PAGE)
+                        + r"#cite:(?P<kind>[pt])=(?P<keys>[\w.:-]+(?:,[\w.:-]+)*)\)")
+
+
+def cite_links_to_roles(text: str, site: str) -> str:
+    """The citation links of Markdown ``text`` as the ``{cite:t}``/``{cite:p}`` roles they stand for.
+
+    For a renderer of the roles (tools/reader_edition.py): it cites as the website does.
+
+    Examples
+    --------
+    >>> site = "https://x.org/book/"
+    >>> cite_links_to_roles(f"as [A (1999)]({site}chapters/bibliography.html#cite:t=A1999) found", site)
+    'as {cite:t}`A1999` found'
+    """
+    return _CITE_LINK.sub(lambda m: f"{{cite:{m['kind']}}}`{m['keys']}`" if m["site"] == site else m.group(0),
+                          text)
+
+
 def _glossary_ids() -> dict[str, str]:
     """Glossary term HTML id -> the term (as tools/reader_edition.py reads chapters/glossary.md)."""
     tools = str(Path(__file__).resolve().parent.parent / "tools")

@@ -399,9 +399,9 @@ SLOW_PLUGIN = re.compile(r"^Plugin \S+ (is taking too long to activate\.|\(with 
                          r"to activate\.)$")
 #: jupyterlab-myst renders each notebook alone, so a {term} whose definition is in glossary.md and a {numref}
 #: to a figure that myst-nb names in a code cell's metadata have no target there; it says so on the console
-#: ("Cross reference target was not found: term-ipsp", one line per reference). The term still reads as its
-#: words; the figure reference reads as its label (a gap, reported by the prose test, not hidden). Only
-#: messages made of such lines, for terms and figures, are kept off the console check; they are counted.
+#: ("Cross reference target was not found: term-ipsp", one line per reference). The chapters therefore write
+#: them as links (tools/lab_links.py); messages made only of such lines, for terms and figures, are kept off
+#: the console check and counted instead: the prose test fails on any of them.
 UNRESOLVED = re.compile(r"^Cross reference target was not found: (term-|fig-)\S.*$")
 
 
@@ -548,6 +548,9 @@ MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].m
     rendered.querySelectorAll('.jp-InputArea-editor, .cm-editor').forEach(e => e.remove());
     return [c.innerText, rendered.textContent];
 })"""
+#: the links of the rendered markdown cells (href as written in the source: jupyterlab-myst leaves external ones)
+MARKDOWN_LINKS_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell a[href]')]
+    .map(a => a.getAttribute('href'))"""
 #: inline expressions ({eval}) that failed in the kernel: jupyterlab-myst shows the exception in the prose
 EXPRESSION_ERRORS_JS = """() => [...document.querySelectorAll(
     '.jp-MarkdownCell [data-mime-type="application/vnd.jupyter.stderr"],'
@@ -559,6 +562,22 @@ _PLAIN = re.compile(r"[^{}`$*_\[\]<>|\\'\"]+")  # no markup, maths, or quotes (t
 SAMPLES_PER_CHAPTER = 6
 #: per chapter: what the prose test found, printed with the drag report
 GAPS: list[str] = []
+
+
+#: what the chapter's source cites and refers to, as roles or as the links tools/lab_links.py writes for them
+_CITE_ROLE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+_CITE_LINK = re.compile(r"\]\(https?://[^()\s]*/chapters/bibliography\.html#cite:[pt]=([\w.:,-]+)\)")
+_TERM = re.compile(r"\{term\}`[^`]+`|\]\(https?://[^()\s]*/chapters/glossary\.html#term-[^()\s]+\)")
+_FIGURE_REF = re.compile(r"\{numref\}`[^`]+`|\]\(https?://[^()\s]*/chapters/[\w.-]+\.html#fig-[^()\s]+\)")
+
+
+def cited_and_referred(notebook: Path) -> tuple[set[str], int, int, int]:
+    """(cited keys, citations, terms, figure references) in the chapter's markdown cells."""
+    text = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+                     if c["cell_type"] == "markdown")
+    groups = _CITE_ROLE.findall(text) + _CITE_LINK.findall(text)
+    keys = {key.strip() for group in groups for key in group.split(",") if key.strip()}
+    return keys, len(groups), len(_TERM.findall(text)), len(_FIGURE_REF.findall(text))
 
 
 def _squash(text: str) -> str:
@@ -625,22 +644,32 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
         assert len(texts) == n_markdown, f"{notebook.name}: {len(texts)} markdown cells shown, {n_markdown} in the file"
         raw = [(k, fragment) for k in range(len(texts))
                for fragment in dict.fromkeys(raw_myst_fragments(texts[k]) + raw_myst_fragments(all_texts[k]))]
-        # what is not rendered as on the website yet, counted for the report (not asserted; issue 15):
-        # citations shown as their keys, references to terms and figures without a target in the notebook
-        keys = {key.strip() for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-                if c["cell_type"] == "markdown"
-                for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", "".join(c["source"]))
-                for key in group.split(",")}
+        # citations as author-year (no bibtex key shown), terms and figure references as links with a target
+        # (tools/lab_links.py writes the roles as links to the website; jupyterlab-myst has no bibliography and
+        # no glossary or figure label to resolve them against)
+        keys, n_cites, n_terms, n_figures = cited_and_referred(notebook)
         lab_text = "\n".join(all_texts)
         cited_as_keys = sorted(k for k in keys if k in lab_text)
-        unresolved = set(s["console"].unresolved)  # jupyterlab-myst repeats them at every re-render
+        unresolved = sorted(set(s["console"].unresolved))  # jupyterlab-myst repeats them at every re-render
+        links = page.evaluate(MARKDOWN_LINKS_JS)
+        cite_links = sum("/chapters/bibliography.html#cite:" in h for h in links)
+        term_links = sum("/chapters/glossary.html#term-" in h for h in links)
+        figure_links = sum(bool(re.search(r"/chapters/[\w.-]+\.html#fig-", h)) for h in links)
         GAPS.append(f"  {notebook.stem:22s} raw MyST {len(raw):3d}  citation keys shown {len(cited_as_keys):3d}/"
-                    f"{len(keys):3d}  unresolved term refs {sum(u.startswith('term-') for u in unresolved):3d}  "
-                    f"figure refs shown as labels {sum(u.startswith('fig-') for u in unresolved):3d}")
+                    f"{len(keys):3d}  citations linked {cite_links:3d}/{n_cites:3d}  terms linked {term_links:3d}/"
+                    f"{n_terms:3d}  figure refs linked {figure_links:3d}/{n_figures:3d}  "
+                    f"unresolved {len(unresolved):3d}")
         out = ROOT / "_build" / f"jupyterlab-prose-{notebook.stem}.txt"
         out.write_text("\n\n---- cell ----\n".join(texts), encoding="utf-8")
         assert not raw, (f"{notebook.name}: {len(raw)} MyST fragments shown raw in JupyterLab (text in {out}):\n"
                          + "\n".join(f"  markdown cell {k}: {f}" for k, f in raw[:30]))
+        assert not cited_as_keys, (f"{notebook.name}: {len(cited_as_keys)} citations show their bibtex key in "
+                                   f"JupyterLab, not author-year (run tools/lab_links.py): {cited_as_keys[:10]}")
+        assert not unresolved, (f"{notebook.name}: references without a target in JupyterLab (run "
+                                f"tools/lab_links.py): {unresolved[:10]}")
+        assert (cite_links, term_links, figure_links) == (n_cites, n_terms, n_figures), (
+            f"{notebook.name}: JupyterLab shows {cite_links}/{n_cites} citations, {term_links}/{n_terms} terms and "
+            f"{figure_links}/{n_figures} figure references as links")
         # a role the renderer does not know shows its content as plain text ("resting at rest_mV mV"), and an
         # inline expression not evaluated shows as code: neither may show a glued name in the visible text (the
         # hidden text holds maths sources such as r_m; names of 3 characters or more:

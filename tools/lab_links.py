@@ -8,7 +8,8 @@ metadata is "not found". A plain Markdown link renders everywhere. So the prose 
 as links to the website, with the text the website shows, and the website turns each link back into the
 role it stands for (_ext/role_links.py), so that its pages do not change:
 
-- ``{cite:t}`CoombsEcclesFatt1955``` -> ``[Coombs et al. \\[1955a\\]](SITE/chapters/bibliography.html#cite:t=CoombsEcclesFatt1955)``
+- ``{cite:t}`CoombsEcclesFatt1955``` ->
+  ``[Coombs et al. \\[1955a\\]](SITE/chapters/bibliography.html#cite:t=CoombsEcclesFatt1955)``
   (``{cite}`` and ``{cite:p}`` -> ``#cite:p=KEY1,KEY2``, parenthetical: ``\\[Kaila, 1994\\]``);
 - ``{term}`time constant <membrane time constant>``` ->
   ``[time constant](SITE/chapters/glossary.html#term-membrane-time-constant)``;
