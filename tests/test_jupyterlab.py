@@ -484,6 +484,11 @@ def chapters(lab, chromium):
     def run(s):
         s["page"].wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell", timeout=OPEN_TIMEOUT_MS)
         assert s["page"].locator(".jp-NotebookPanel").count() == 1, "JupyterLab opened more than this notebook"
+        # every cell in the page before Expand All Code: JupyterLab adds a long notebook's cells in batches, and a
+        # hidden cell added after the expansion keeps its placeholder (no [n]: prompt; seen under load)
+        n_cells = len(json.loads(s["notebook"].read_text(encoding="utf-8"))["cells"])
+        s["page"].wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= {n_cells}",
+                                    timeout=OPEN_TIMEOUT_MS)
         expand_all_code(s["page"])
         run_all(s["page"])
 
