@@ -8,7 +8,9 @@ the website with the text it shows (tools/lab_links.py writes them from the role
   (``#cite:p=K1,K2``: ``{cite:p}``);
 - ``[time constant](SITE/chapters/glossary.html#term-membrane-time-constant)``: ``{term}`` of the
   glossary term with that id, the link's text as the role's title;
-- ``[Fig. 4.1](SITE/chapters/03-ipsps.html#fig-ipsp-sum)``: ``{numref}`fig-ipsp-sum```.
+- ``[Fig. 4.1](SITE/chapters/03-ipsps.html#fig-ipsp-sum)``: ``{numref}`fig-ipsp-sum```;
+- ``[References](SITE/chapters/bibliography.html)``: ``{doc}`bibliography``` (a page that is not a notebook;
+  a chapter notebook is linked as ``[title](04-chloride.ipynb)``, which myst-parser itself reads as a page link).
 
 On the website this transform replaces each such link (SITE is ``html_baseurl``) with what the role
 itself gives (a sphinxcontrib-bibtex citation, a glossary cross-reference, a numbered figure reference),
@@ -29,7 +31,7 @@ from sphinx.util import logging
 CITE_PAGE = "chapters/bibliography.html"
 GLOSSARY_PAGE = "chapters/glossary.html"
 _CITE = re.compile(r"^cite:(?P<kind>[pt])=(?P<keys>[\w.:-]+(?:,[\w.:-]+)*)$")
-_FIGURE = re.compile(r"^chapters/[\w.-]+\.html$")
+_PAGE = re.compile(r"^chapters/(?P<name>[\w-]+)\.html$")
 logger = logging.getLogger(__name__)
 
 
@@ -47,40 +49,55 @@ def link_target(url: str, site: str) -> tuple[str, str] | None:
     ('term', 'term-IPSP')
     >>> link_target(site + "chapters/03-ipsps.html#fig-ipsp-sum", site)
     ('numref', 'fig-ipsp-sum')
+    >>> link_target(site + "chapters/bibliography.html", site)
+    ('doc', 'bibliography')
     >>> link_target("https://doi.org/10.1113/jphysiol.1955.sp005412", site) is None
     True
     """
     if not site or not url.startswith(site):
         return None
     page, _, anchor = url[len(site):].partition("#")
+    page_name = _PAGE.match(page)
+    if page_name and not anchor:
+        return ("doc", page_name["name"])
     if page == CITE_PAGE:
         match = _CITE.match(anchor)
         return (f"cite:{match['kind']}", match["keys"]) if match else None
     if page == GLOSSARY_PAGE:
         return ("term", anchor) if anchor.startswith("term-") else None
-    if _FIGURE.match(page) and anchor.startswith("fig-"):
+    if page_name and anchor.startswith("fig-"):
         return ("numref", anchor)
     return None
 
 
-#: a citation link anywhere in Markdown text: [text](SITE/chapters/bibliography.html#cite:t=KEY1,KEY2)
-_CITE_LINK = re.compile(r"\[(?:\\.|[^\[\]\\])+\]\((?P<site>\S+?)" + re.escape(CITE_PAGE)
-                        + r"#cite:(?P<kind>[pt])=(?P<keys>[\w.:-]+(?:,[\w.:-]+)*)\)")
+#: a Markdown link: [text](url)
+_LINK = re.compile(r"\[(?:\\.|[^\[\]\\])+\]\((?P<url>[^()\s]+)\)")
+#: a link to a chapter notebook beside this one (what a {doc} becomes: JupyterLab opens it)
+NOTEBOOK_LINK = re.compile(r"^(?P<name>[\w-]+)\.ipynb$")
 
 
-def cite_links_to_roles(text: str, site: str) -> str:
-    """The citation links of Markdown ``text`` as the ``{cite:t}``/``{cite:p}`` roles they stand for.
+def links_to_roles(text: str, site: str) -> str:
+    """The citation and document links of Markdown ``text`` as the ``{cite:t}``, ``{cite:p}``, ``{doc}`` roles
+    they stand for (glossary and figure links are left: they are already what those roles render to).
 
-    For a renderer of the roles (tools/reader_edition.py): it cites as the website does.
+    For a renderer of the roles (tools/reader_edition.py): it cites and names pages as the website does.
 
     Examples
     --------
     >>> site = "https://x.org/book/"
-    >>> cite_links_to_roles(f"as [A (1999)]({site}chapters/bibliography.html#cite:t=A1999) found", site)
+    >>> links_to_roles(f"as [A (1999)]({site}chapters/bibliography.html#cite:t=A1999) found", site)
     'as {cite:t}`A1999` found'
+    >>> links_to_roles(f"see [Ions](01-ions.ipynb) and [the list]({site}chapters/bibliography.html)", site)
+    'see {doc}`01-ions` and {doc}`bibliography`'
     """
-    return _CITE_LINK.sub(lambda m: f"{{cite:{m['kind']}}}`{m['keys']}`" if m["site"] == site else m.group(0),
-                          text)
+    def role(match: re.Match) -> str:
+        notebook = NOTEBOOK_LINK.match(match["url"])
+        target = ("doc", notebook["name"]) if notebook else link_target(match["url"], site)
+        if target is None or target[0] not in ("cite:t", "cite:p", "doc"):
+            return match.group(0)
+        return f"{{{target[0]}}}`{target[1]}`"
+
+    return _LINK.sub(role, text)
 
 
 def _glossary_ids() -> dict[str, str]:

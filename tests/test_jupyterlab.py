@@ -574,15 +574,17 @@ _CITE_ROLE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 _CITE_LINK = re.compile(r"\]\(https?://[^()\s]*/chapters/bibliography\.html#cite:[pt]=([\w.:,-]+)\)")
 _TERM = re.compile(r"\{term\}`[^`]+`|\]\(https?://[^()\s]*/chapters/glossary\.html#term-[^()\s]+\)")
 _FIGURE_REF = re.compile(r"\{numref\}`[^`]+`|\]\(https?://[^()\s]*/chapters/[\w.-]+\.html#fig-[^()\s]+\)")
+_PAGE_REF = re.compile(r"\{doc\}`[^`]+`|\]\([\w-]+\.ipynb\)|\]\(https?://[^()\s]*/chapters/[\w-]+\.html\)")
 
 
-def cited_and_referred(notebook: Path) -> tuple[set[str], int, int, int]:
-    """(cited keys, citations, terms, figure references) in the chapter's markdown cells."""
+def cited_and_referred(notebook: Path) -> tuple[set[str], int, int, int, int]:
+    """(cited keys, citations, terms, figure references, page references) in the chapter's markdown cells."""
     text = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
                      if c["cell_type"] == "markdown")
     groups = _CITE_ROLE.findall(text) + _CITE_LINK.findall(text)
     keys = {key.strip() for group in groups for key in group.split(",") if key.strip()}
-    return keys, len(groups), len(_TERM.findall(text)), len(_FIGURE_REF.findall(text))
+    return (keys, len(groups), len(_TERM.findall(text)), len(_FIGURE_REF.findall(text)),
+            len(_PAGE_REF.findall(text)))
 
 
 def _squash(text: str) -> str:
@@ -652,7 +654,7 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
         # citations as author-year (no bibtex key shown), terms and figure references as links with a target
         # (tools/lab_links.py writes the roles as links to the website; jupyterlab-myst has no bibliography and
         # no glossary or figure label to resolve them against)
-        keys, n_cites, n_terms, n_figures = cited_and_referred(notebook)
+        keys, n_cites, n_terms, n_figures, n_pages = cited_and_referred(notebook)
         lab_text = "\n".join(all_texts)
         cited_as_keys = sorted(k for k in keys if k in lab_text)
         unresolved = sorted(set(s["console"].unresolved))  # jupyterlab-myst repeats them at every re-render
@@ -660,10 +662,12 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
         cite_links = sum("/chapters/bibliography.html#cite:" in h for h in links)
         term_links = sum("/chapters/glossary.html#term-" in h for h in links)
         figure_links = sum(bool(re.search(r"/chapters/[\w.-]+\.html#fig-", h)) for h in links)
+        # a chapter notebook's link is resolved by JupyterLab (to open it there); another page's goes to the website
+        page_links = sum(bool(re.search(r"\.ipynb(?:[?#]|$)|/chapters/[\w-]+\.html$", h)) for h in links)
         GAPS.append(f"  {notebook.stem:22s} raw MyST {len(raw):3d}  citation keys shown {len(cited_as_keys):3d}/"
                     f"{len(keys):3d}  citations linked {cite_links:3d}/{n_cites:3d}  terms linked {term_links:3d}/"
-                    f"{n_terms:3d}  figure refs linked {figure_links:3d}/{n_figures:3d}  "
-                    f"unresolved {len(unresolved):3d}")
+                    f"{n_terms:3d}  figure refs linked {figure_links:3d}/{n_figures:3d}  pages linked "
+                    f"{page_links:3d}/{n_pages:3d}  unresolved {len(unresolved):3d}")
         out = ROOT / "_build" / f"jupyterlab-prose-{notebook.stem}.txt"
         out.write_text("\n\n---- cell ----\n".join(texts), encoding="utf-8")
         assert not raw, (f"{notebook.name}: {len(raw)} MyST fragments shown raw in JupyterLab (text in {out}):\n"
@@ -672,9 +676,9 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
                                    f"JupyterLab, not author-year (run tools/lab_links.py): {cited_as_keys[:10]}")
         assert not unresolved, (f"{notebook.name}: references without a target in JupyterLab (run "
                                 f"tools/lab_links.py): {unresolved[:10]}")
-        assert (cite_links, term_links, figure_links) == (n_cites, n_terms, n_figures), (
-            f"{notebook.name}: JupyterLab shows {cite_links}/{n_cites} citations, {term_links}/{n_terms} terms and "
-            f"{figure_links}/{n_figures} figure references as links")
+        assert (cite_links, term_links, figure_links, page_links) == (n_cites, n_terms, n_figures, n_pages), (
+            f"{notebook.name}: JupyterLab shows {cite_links}/{n_cites} citations, {term_links}/{n_terms} terms, "
+            f"{figure_links}/{n_figures} figure references and {page_links}/{n_pages} page references as links")
         # a role the renderer does not know shows its content as plain text ("resting at rest_mV mV"), and an
         # inline expression not evaluated shows as code: neither may show a glued name in the visible text (the
         # hidden text holds maths sources such as r_m; names of 3 characters or more:

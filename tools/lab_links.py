@@ -1,19 +1,23 @@
-"""Citations, glossary terms and figure references as links that JupyterLab renders (issue 15).
+"""Citations, glossary terms, figure and page references as links that JupyterLab renders (issue 15).
 
 Why: JupyterLab's MyST renderer (jupyterlab-myst 2.7.0, what Binder shows) renders each notebook on its
 own, with no bibliography and no other page: a ``{cite}`` shows its bibtex key (its renderer has no
 citation data, ``references.cite.data`` is always empty, and it reads nothing from the notebook's
 metadata), and a ``{term}`` or ``{numref}`` whose target is in glossary.md or in a code cell's myst-nb
-metadata is "not found". A plain Markdown link renders everywhere. So the prose writes these three roles
-as links to the website, with the text the website shows, and the website turns each link back into the
-role it stands for (_ext/role_links.py), so that its pages do not change:
+metadata is "not found", and a ``{doc}`` reads as the page's file name and links to no file. A plain
+Markdown link renders everywhere. So the prose writes these roles as links, with the text the website
+shows, and the website turns each link back into the role it stands for (_ext/role_links.py), so that its
+pages do not change:
 
 - ``{cite:t}`CoombsEcclesFatt1955``` ->
   ``[Coombs et al. \\[1955a\\]](SITE/chapters/bibliography.html#cite:t=CoombsEcclesFatt1955)``
   (``{cite}`` and ``{cite:p}`` -> ``#cite:p=KEY1,KEY2``, parenthetical: ``\\[Kaila, 1994\\]``);
 - ``{term}`time constant <membrane time constant>``` ->
   ``[time constant](SITE/chapters/glossary.html#term-membrane-time-constant)``;
-- ``{numref}`fig-ipsp-sum``` -> ``[Fig. 4.1](SITE/chapters/03-ipsps.html#fig-ipsp-sum)``,
+- ``{numref}`fig-ipsp-sum``` -> ``[Fig. 4.1](SITE/chapters/03-ipsps.html#fig-ipsp-sum)``;
+- ``{doc}`04-chloride``` -> ``[The chloride driving force](04-chloride.ipynb)`` (JupyterLab opens the notebook,
+  the website links its page, myst-parser's own reading); a page that is not a notebook,
+  ``{doc}`bibliography``` -> ``[References](SITE/chapters/bibliography.html)``,
 
 where SITE is ``html.baseurl`` of _config.yml. The texts come from references.bib, the glossary and the
 book's numbering (tools/reader_edition.py computes them as the website does), never by hand: write the
@@ -35,10 +39,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "_ext"))
 
 import reader_edition as edition  # noqa: E402
-from role_links import CITE_PAGE, GLOSSARY_PAGE, link_target  # noqa: E402
+from role_links import CITE_PAGE, GLOSSARY_PAGE, NOTEBOOK_LINK, link_target  # noqa: E402
 
 #: the roles this tool writes as links
-ROLE = re.compile(r"\{(?P<name>cite|cite:p|cite:t|term|numref)\}`(?P<content>[^`]+)`")
+ROLE = re.compile(r"\{(?P<name>cite|cite:p|cite:t|term|numref|doc)\}`(?P<content>[^`]+)`")
 #: a Markdown link (text with escaped brackets allowed)
 LINK = re.compile(r"\[(?P<text>(?:\\.|[^\[\]\\])+)\]\((?P<url>[^()\s]+)\)")
 
@@ -79,6 +83,14 @@ def role_link(name: str, content: str, docname: str, book: edition.Book) -> str:
                 raise ValueError(f"{docname}: {{{name}}} key {key!r} is not in references.bib")
         return f"[{_escape(cite_text(keys, kind, book))}]({site}{CITE_PAGE}#cite:{kind}={','.join(keys)})"
     text, target = edition._split(content)
+    if name == "doc":  # a chapter notebook: JupyterLab opens it; another page: the website's
+        if text or not re.fullmatch(r"[\w-]+", target):
+            raise ValueError(f"{docname}: {{doc}}`{content}` must name a page beside the chapter, alone "
+                             "(its link reads as that page's title)")
+        title = edition.document_title(f"chapters/{target}")
+        if (edition.CHAPTERS / f"{target}.ipynb").is_file():
+            return f"[{_escape(title)}]({target}.ipynb)"
+        return f"[{_escape(title)}]({site}chapters/{target}.html)"
     if name == "term":
         term = book.terms.get(target.lower())
         if term is None:
@@ -93,7 +105,8 @@ def role_link(name: str, content: str, docname: str, book: edition.Book) -> str:
 
 def current_link(text: str, url: str, docname: str, book: edition.Book) -> str | None:
     """The link as the book gives it now, for a link this tool wrote (None for any other link)."""
-    target = link_target(url, book.site)
+    notebook = NOTEBOOK_LINK.match(url)
+    target = ("doc", notebook["name"]) if notebook else link_target(url, book.site)
     if target is None:
         return None
     name, content = target
