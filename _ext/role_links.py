@@ -140,6 +140,10 @@ class RoleLinks(SphinxTransform):
     def apply(self, **kwargs):
         site = self.config.html_baseurl.rstrip("/") + "/" if self.config.html_baseurl else ""
         if not site:
+            if any(re.search(r"/chapters/(?:bibliography\.html#cite:|glossary\.html#term-)", ref.get("refuri", ""))
+                   for ref in self.document.findall(nodes.reference)):
+                logger.warning("html_baseurl (html.baseurl in _config.yml) is not set: the links that stand for "
+                               "{cite} and {term} stay links to the website", location=self.document)
             return
         terms = None
         for ref in list(self.document.findall(nodes.reference)):
