@@ -565,6 +565,8 @@ GLUED_ROLE = re.compile(r"\{glue:md\}`(\w+)`|\{eval\}`glued\.(\w+)`")
 #: a glued number in context: the prose just before it and just after it, plain words only
 _PLAIN = re.compile(r"[^{}`$*_\[\]<>|\\'\"]+")  # no markup, maths, or quotes (the site typesets them)
 SAMPLES_PER_CHAPTER = 6
+#: a Markdown link, its text (escapes allowed) as group 1
+_LINK = re.compile(r"\[((?:\\.|[^\[\]\\])*)\]\([^()\s]*\)")
 #: per chapter: what the prose test found, printed with the drag report
 GAPS: list[str] = []
 
@@ -598,7 +600,8 @@ def glued_samples(notebook: Path) -> list[tuple[str, str, str]]:
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] != "markdown":
             continue
-        source = "".join(cell["source"])
+        # a link reads as its text (the chapters' citations, terms and cross-references are links)
+        source = _LINK.sub(lambda m: re.sub(r"\\(.)", r"\1", m.group(1)), "".join(cell["source"]))
         for match in GLUED_ROLE.finditer(source):
             # on the same line of the source (a heading or a list item ends the context)
             before = source[max(0, match.start() - 40):match.start()].rsplit("\n", 1)[-1]
