@@ -600,8 +600,9 @@ def glued_samples(notebook: Path) -> list[tuple[str, str, str]]:
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] != "markdown":
             continue
-        # a link reads as its text (the chapters' citations, terms and cross-references are links)
-        source = _LINK.sub(lambda m: re.sub(r"\\(.)", r"\1", m.group(1)), "".join(cell["source"]))
+        # a link without its address (the chapters' citations, terms and cross-references are links); its
+        # brackets end the context, as a role's backticks did (the website's text may space a link off)
+        source = _LINK.sub(lambda m: f"[{m.group(1)}]", "".join(cell["source"]))
         for match in GLUED_ROLE.finditer(source):
             # on the same line of the source (a heading or a list item ends the context)
             before = source[max(0, match.start() - 40):match.start()].rsplit("\n", 1)[-1]
