@@ -399,9 +399,9 @@ SLOW_PLUGIN = re.compile(r"^Plugin \S+ (is taking too long to activate\.|\(with 
                          r"to activate\.)$")
 #: jupyterlab-myst renders each notebook alone, so a {term} whose definition is in glossary.md and a {numref}
 #: to a figure that myst-nb names in a code cell's metadata have no target there; it says so on the console
-#: ("Cross reference target was not found: term-ipsp", one line per reference). The term still reads as its
-#: words; the figure reference reads as its label (a gap, reported by the prose test, not hidden). Only
-#: messages made of such lines, for terms and figures, are kept off the console check; they are counted.
+#: ("Cross reference target was not found: term-ipsp", one line per reference). The chapters therefore write
+#: them as links (tools/lab_links.py); messages made only of such lines, for terms and figures, are kept off
+#: the console check and counted instead: the prose test fails on any of them.
 UNRESOLVED = re.compile(r"^Cross reference target was not found: (term-|fig-)\S.*$")
 
 
@@ -484,6 +484,11 @@ def chapters(lab, chromium):
     def run(s):
         s["page"].wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell", timeout=OPEN_TIMEOUT_MS)
         assert s["page"].locator(".jp-NotebookPanel").count() == 1, "JupyterLab opened more than this notebook"
+        # every cell in the page before Expand All Code: JupyterLab adds a long notebook's cells in batches, and a
+        # hidden cell added after the expansion keeps its placeholder (no [n]: prompt; seen under load)
+        n_cells = len(json.loads(s["notebook"].read_text(encoding="utf-8"))["cells"])
+        s["page"].wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= {n_cells}",
+                                    timeout=OPEN_TIMEOUT_MS)
         expand_all_code(s["page"])
         run_all(s["page"])
 
@@ -548,6 +553,9 @@ MARKDOWN_TEXT_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell')].m
     rendered.querySelectorAll('.jp-InputArea-editor, .cm-editor').forEach(e => e.remove());
     return [c.innerText, rendered.textContent];
 })"""
+#: the links of the rendered markdown cells (href as written in the source: jupyterlab-myst leaves external ones)
+MARKDOWN_LINKS_JS = """() => [...document.querySelectorAll('.jp-MarkdownCell a[href]')]
+    .map(a => a.getAttribute('href'))"""
 #: inline expressions ({eval}) that failed in the kernel: jupyterlab-myst shows the exception in the prose
 EXPRESSION_ERRORS_JS = """() => [...document.querySelectorAll(
     '.jp-MarkdownCell [data-mime-type="application/vnd.jupyter.stderr"],'
@@ -557,8 +565,28 @@ GLUED_ROLE = re.compile(r"\{glue:md\}`(\w+)`|\{eval\}`glued\.(\w+)`")
 #: a glued number in context: the prose just before it and just after it, plain words only
 _PLAIN = re.compile(r"[^{}`$*_\[\]<>|\\'\"]+")  # no markup, maths, or quotes (the site typesets them)
 SAMPLES_PER_CHAPTER = 6
+#: a Markdown link, its text (escapes allowed) as group 1
+_LINK = re.compile(r"\[((?:\\.|[^\[\]\\])*)\]\([^()\s]*\)")
 #: per chapter: what the prose test found, printed with the drag report
 GAPS: list[str] = []
+
+
+#: what the chapter's source cites and refers to, as roles or as the links tools/lab_links.py writes for them
+_CITE_ROLE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+_CITE_LINK = re.compile(r"\]\(https?://[^()\s]*/chapters/bibliography\.html#cite:[pt]=([\w.:,-]+)\)")
+_TERM = re.compile(r"\{term\}`[^`]+`|\]\(https?://[^()\s]*/chapters/glossary\.html#term-[^()\s]+\)")
+_FIGURE_REF = re.compile(r"\{numref\}`[^`]+`|\]\(https?://[^()\s]*/chapters/[\w.-]+\.html#fig-[^()\s]+\)")
+_PAGE_REF = re.compile(r"\{doc\}`[^`]+`|\]\([\w-]+\.ipynb\)|\]\(https?://[^()\s]*/chapters/[\w-]+\.html\)")
+
+
+def cited_and_referred(notebook: Path) -> tuple[set[str], int, int, int, int]:
+    """(cited keys, citations, terms, figure references, page references) in the chapter's markdown cells."""
+    text = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+                     if c["cell_type"] == "markdown")
+    groups = _CITE_ROLE.findall(text) + _CITE_LINK.findall(text)
+    keys = {key.strip() for group in groups for key in group.split(",") if key.strip()}
+    return (keys, len(groups), len(_TERM.findall(text)), len(_FIGURE_REF.findall(text)),
+            len(_PAGE_REF.findall(text)))
 
 
 def _squash(text: str) -> str:
@@ -572,7 +600,9 @@ def glued_samples(notebook: Path) -> list[tuple[str, str, str]]:
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] != "markdown":
             continue
-        source = "".join(cell["source"])
+        # a link without its address (the chapters' citations, terms and cross-references are links); its
+        # brackets end the context, as a role's backticks did (the website's text may space a link off)
+        source = _LINK.sub(lambda m: f"[{m.group(1)}]", "".join(cell["source"]))
         for match in GLUED_ROLE.finditer(source):
             # on the same line of the source (a heading or a list item ends the context)
             before = source[max(0, match.start() - 40):match.start()].rsplit("\n", 1)[-1]
@@ -625,22 +655,34 @@ def test_chapter_prose_reads_in_jupyterlab(chapters, notebook, site_dir):
         assert len(texts) == n_markdown, f"{notebook.name}: {len(texts)} markdown cells shown, {n_markdown} in the file"
         raw = [(k, fragment) for k in range(len(texts))
                for fragment in dict.fromkeys(raw_myst_fragments(texts[k]) + raw_myst_fragments(all_texts[k]))]
-        # what is not rendered as on the website yet, counted for the report (not asserted; issue 15):
-        # citations shown as their keys, references to terms and figures without a target in the notebook
-        keys = {key.strip() for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-                if c["cell_type"] == "markdown"
-                for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", "".join(c["source"]))
-                for key in group.split(",")}
+        # citations as author-year (no bibtex key shown), terms and figure references as links with a target
+        # (tools/lab_links.py writes the roles as links to the website; jupyterlab-myst has no bibliography and
+        # no glossary or figure label to resolve them against)
+        keys, n_cites, n_terms, n_figures, n_pages = cited_and_referred(notebook)
         lab_text = "\n".join(all_texts)
         cited_as_keys = sorted(k for k in keys if k in lab_text)
-        unresolved = set(s["console"].unresolved)  # jupyterlab-myst repeats them at every re-render
+        unresolved = sorted(set(s["console"].unresolved))  # jupyterlab-myst repeats them at every re-render
+        links = page.evaluate(MARKDOWN_LINKS_JS)
+        cite_links = sum("/chapters/bibliography.html#cite:" in h for h in links)
+        term_links = sum("/chapters/glossary.html#term-" in h for h in links)
+        figure_links = sum(bool(re.search(r"/chapters/[\w.-]+\.html#fig-", h)) for h in links)
+        # a chapter notebook's link is resolved by JupyterLab (to open it there); another page's goes to the website
+        page_links = sum(bool(re.search(r"\.ipynb(?:[?#]|$)|/chapters/[\w-]+\.html$", h)) for h in links)
         GAPS.append(f"  {notebook.stem:22s} raw MyST {len(raw):3d}  citation keys shown {len(cited_as_keys):3d}/"
-                    f"{len(keys):3d}  unresolved term refs {sum(u.startswith('term-') for u in unresolved):3d}  "
-                    f"figure refs shown as labels {sum(u.startswith('fig-') for u in unresolved):3d}")
+                    f"{len(keys):3d}  citations linked {cite_links:3d}/{n_cites:3d}  terms linked {term_links:3d}/"
+                    f"{n_terms:3d}  figure refs linked {figure_links:3d}/{n_figures:3d}  pages linked "
+                    f"{page_links:3d}/{n_pages:3d}  unresolved {len(unresolved):3d}")
         out = ROOT / "_build" / f"jupyterlab-prose-{notebook.stem}.txt"
         out.write_text("\n\n---- cell ----\n".join(texts), encoding="utf-8")
         assert not raw, (f"{notebook.name}: {len(raw)} MyST fragments shown raw in JupyterLab (text in {out}):\n"
                          + "\n".join(f"  markdown cell {k}: {f}" for k, f in raw[:30]))
+        assert not cited_as_keys, (f"{notebook.name}: {len(cited_as_keys)} citations show their bibtex key in "
+                                   f"JupyterLab, not author-year (run tools/lab_links.py): {cited_as_keys[:10]}")
+        assert not unresolved, (f"{notebook.name}: references without a target in JupyterLab (run "
+                                f"tools/lab_links.py): {unresolved[:10]}")
+        assert (cite_links, term_links, figure_links, page_links) == (n_cites, n_terms, n_figures, n_pages), (
+            f"{notebook.name}: JupyterLab shows {cite_links}/{n_cites} citations, {term_links}/{n_terms} terms, "
+            f"{figure_links}/{n_figures} figure references and {page_links}/{n_pages} page references as links")
         # a role the renderer does not know shows its content as plain text ("resting at rest_mV mV"), and an
         # inline expression not evaluated shows as code: neither may show a glued name in the visible text (the
         # hidden text holds maths sources such as r_m; names of 3 characters or more:

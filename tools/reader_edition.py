@@ -39,6 +39,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 from bib_author_year import authors_as_cited, years_as_cited  # noqa: E402 - the website's citation labels
+from role_links import links_to_roles  # noqa: E402
 
 CHAPTERS = ROOT / "chapters"
 EDITIONS = ROOT / "colab"
@@ -320,6 +321,8 @@ def _role(match: re.Match, chapter: Chapter) -> str:
 
 def render_inline(text: str, chapter: Chapter) -> str:
     """Roles rendered in one run of Markdown text; code spans left alone."""
+    # citations and page links the chapter writes as links for JupyterLab (tools/lab_links.py): as the website
+    text = links_to_roles(text, chapter.book.site)
     return _INLINE.sub(lambda m: _role(m, chapter) if m["name"] else m.group(0), text)
 
 
