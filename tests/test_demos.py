@@ -436,3 +436,12 @@ def test_ipsp_reversal_tells_the_story():
     assert "depolarizes" in d.alt_text and "fires a spike" in d.alt_text  # E_GABA far above threshold
     assert ipsp_demo.CELL.v_threshold_mV == -50.0 and ipsp_demo.CELL.e_leak_mV == -70.0
     assert ion_demos.ION_NAMES.keys() == {"K", "Na", "Cl", "HCO3", "Ca"}
+
+
+def test_ipsp_reversal_sliders_give_a_drag_fifteen_values():
+    """A slider sends a value only when it changes: with at least 25 steps on its track, a mouse drag across 60 %
+    of it (the JupyterLab test's drag, from anywhere) crosses at least 15 values; the website keeps its grid."""
+    d = demos.ipsp_reversal()
+    for name, spec in d._specs.items():
+        assert (spec.max - spec.min) / spec.step >= 25 - 1e-9, f"{name}: step {spec.step} is too coarse"
+        assert spec.static_values is not None, f"{name}: static grid not explicit"

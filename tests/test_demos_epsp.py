@@ -115,3 +115,13 @@ def test_extreme_controls_stay_inside_the_fixed_axes(epsp):
 def test_unknown_receptor_is_rejected():
     with pytest.raises(ValueError, match="receptor must be one of"):
         epsp_demos.epsp_synapse("kainate", 1.0, 1.0)
+
+
+def test_every_slider_gives_a_drag_fifteen_values(epsp):
+    """A slider sends a value only when it changes: with at least 25 steps on its track, a mouse drag across 60 %
+    of it (the JupyterLab test's drag, from anywhere) crosses at least 15 values, so it can give 15 redraws. The
+    website's frames keep their explicit grid, so the finer step does not multiply them."""
+    for name, spec in epsp._specs.items():
+        if spec.numeric:
+            assert (spec.max - spec.min) / spec.step >= 25 - 1e-9, f"{name}: step {spec.step} is too coarse"
+            assert name not in epsp.static or spec.static_values is not None, f"{name}: static grid not explicit"

@@ -110,3 +110,25 @@ def test_title_states_the_model_cell(demo):
     assert "rest −70 mV" in demo.title and "threshold −55 mV" in demo.title
     assert "passive" in demo.model and "−55 mV" in demo.model
     assert demo.static == ("interval_ms", "tau_m_ms", "receptor")
+
+
+def test_every_slider_but_the_count_gives_a_drag_fifteen_values(demo):
+    """A slider sends a value only when it changes: with at least 25 steps on its track, a mouse drag across 60 %
+    of it (the JupyterLab test's drag, from anywhere) crosses at least 15 values. The number of inputs is a whole
+    count from 1 to 10: its drag crosses at most 6 values, and a finer step would only invent fractional inputs."""
+    for name, spec in demo._specs.items():
+        if name == "n_inputs":
+            assert (spec.min, spec.max, spec.step) == (1.0, 10.0, 1.0)
+        elif spec.numeric:
+            assert (spec.max - spec.min) / spec.step >= 25 - 1e-9, f"{name}: step {spec.step} is too coarse"
+            assert name not in demo.static or spec.static_values is not None, f"{name}: static grid not explicit"
+
+
+def test_a_tau_m_drag_keeps_every_single_epsp_cached():
+    summation_demo._single_dv.cache_clear()
+    spec = summation_demo.temporal_summation()._specs["tau_m_ms"]
+    taus = np.arange(spec.min, spec.max + spec.step / 2, spec.step)
+    for receptor in summation_demo.RECEPTORS:
+        for tau in taus:
+            summation_demo._single_dv(receptor, float(tau))
+    assert summation_demo._single_dv.cache_info().currsize == 2 * taus.size

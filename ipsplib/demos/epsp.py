@@ -142,6 +142,13 @@ EPSP_G_LEAK_NS = 10.0
 EPSP_ONSET_MS = 10.0
 EPSP_DURATION_MS = 300.0
 EPSP_DT_MS = 0.1  # NMDA with Mg2+ is integrated step by step: 3000 steps
+#: Slider steps of the peak conductance (nS; the readout's one decimal shows it exactly), the time-constant
+#: factor and the resting potential (mV): fine enough that a mouse drag across 60 % of the track crosses at
+#: least 15 values (a slider sends a value only when it changes, so a coarser step caps the redraws of a
+#: drag). The website's frames keep their explicit grid.
+G_MAX_STEP_NS = 0.1
+KINETICS_STEP = 0.05
+V_REST_STEP_MV = 1.0
 #: Receptor choices: value -> (label, preset factory, overrides).
 RECEPTORS = {
     "ampa": ("AMPA", synapses.ampa, {}),
@@ -228,10 +235,11 @@ def epsp() -> Epsp:
         controls=[
             Control("receptor", "Receptor", options=[(label, key) for key, (label, _, _) in RECEPTORS.items()],
                     value="ampa"),
-            Control("g_max_nS", "Peak conductance (nS)", min=0.0, max=5.0, step=0.25, value=3.0,
+            Control("g_max_nS", "Peak conductance (nS)", min=0.0, max=5.0, step=G_MAX_STEP_NS, value=3.0,
                     static_values=(0.5, 1.0, 2.0, 3.0, 4.0, 5.0)),
-            Control("kinetics", "Time constants (× receptor default)", min=0.5, max=2.0, step=0.1, value=1.0),
-            Control("v_rest_mV", "Resting potential (mV)", min=-90.0, max=-30.0, step=5.0, value=-70.0,
+            Control("kinetics", "Time constants (× receptor default)", min=0.5, max=2.0, step=KINETICS_STEP,
+                    value=1.0),
+            Control("v_rest_mV", "Resting potential (mV)", min=-90.0, max=-30.0, step=V_REST_STEP_MV, value=-70.0,
                     static_values=(-90.0, -80.0, -70.0, -60.0, -50.0, -40.0, -30.0)),
         ],
         static=("receptor", "g_max_nS", "v_rest_mV"),

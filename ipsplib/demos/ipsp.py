@@ -45,6 +45,9 @@ E_CL = r"$E_\mathrm{Cl}$"
 E_GABA = r"$E_\mathrm{GABA}$"
 #: Range of the [Cl-]i axis, mM.
 CL_IN_RANGE_MM = (2.0, 60.0)
+#: Step of the [Cl-]o slider, mM: fine enough that a mouse drag across 60 % of it crosses at least 15 values
+#: (a slider sends a value only when it changes, so a coarser step caps the redraws of a drag).
+CL_OUT_STEP_MM = 1.0
 
 
 class IpspReversal(Demo):
@@ -153,7 +156,8 @@ def ipsp_reversal() -> IpspReversal:
             Control("cl_in_mM", "[Cl⁻]ᵢ (mM)", min=CL_IN_RANGE_MM[0], max=CL_IN_RANGE_MM[1], step=1.0,
                     value=MAMMALIAN_IN_MM["Cl"],
                     static_values=(2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 25, 30, 40, 50, 60)),
-            Control("cl_out_mM", "[Cl⁻]ₒ (mM)", min=100.0, max=140.0, step=5.0, value=CL_OUT_ACSF_MM,
+            Control("cl_out_mM", "[Cl⁻]ₒ (mM)", min=100.0, max=140.0, step=CL_OUT_STEP_MM,
+                    value=CL_OUT_ACSF_MM,
                     static_values=(100.0, 110.0, 120.0, CL_OUT_ACSF_MM, 140.0)),
         ],
         static=("cl_in_mM", "cl_out_mM"),

@@ -38,6 +38,11 @@ THRESHOLD_MV = -55.0
 FIRST_ONSET_MS = 10.0
 DURATION_MS = 400.0
 DT_MS = 0.2  # NMDA with Mg2+ is integrated step by step (2000 steps); peaks within 0.002 mV of dt 0.0125 ms
+#: Range and step of the membrane time constant slider, ms: a 1 ms step lets a mouse drag across 60 % of the
+#: track cross at least 15 values (a slider sends a value only when it changes, so a coarser step caps the
+#: redraws of a drag). The website's frames keep their explicit grid.
+TAU_M_RANGE_MS = (5.0, 50.0)
+TAU_M_STEP_MS = 1.0
 #: Receptor choices: value -> (label, synapse of one input).
 RECEPTORS = {
     "ampa": ("AMPA", synapses.ampa(g_max_nS=4.0)),
@@ -57,7 +62,11 @@ def receptor_synapse(receptor: str):
     return RECEPTORS[receptor][1]
 
 
-@lru_cache(maxsize=64)
+#: Single EPSPs cached: one per receptor and value of the τm slider (46 × 2), so a drag never evicts one.
+SINGLE_CACHE_SIZE = 2 * (round((TAU_M_RANGE_MS[1] - TAU_M_RANGE_MS[0]) / TAU_M_STEP_MS) + 1)
+
+
+@lru_cache(maxsize=SINGLE_CACHE_SIZE)
 def _single_dv(receptor: str, tau_m_ms: float) -> np.ndarray:
     """One EPSP (deviation from rest, mV) at FIRST_ONSET_MS: it does not depend on interval or count."""
     trace = simulate(summation_cell(tau_m_ms), [(receptor_synapse(receptor), [FIRST_ONSET_MS])],
@@ -174,7 +183,8 @@ def temporal_summation() -> TemporalSummation:
             Control("interval_ms", "Interval between inputs (ms)", min=1.0, max=40.0, step=1.0, value=5.0,
                     static_values=(1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0)),
             Control("n_inputs", "Number of inputs (count)", min=1.0, max=10.0, step=1.0, value=5.0),
-            Control("tau_m_ms", "Membrane time constant τm (ms)", min=5.0, max=50.0, step=5.0, value=20.0,
+            Control("tau_m_ms", "Membrane time constant τm (ms)", min=TAU_M_RANGE_MS[0], max=TAU_M_RANGE_MS[1],
+                    step=TAU_M_STEP_MS, value=20.0,
                     static_values=(5.0, 10.0, 20.0, 35.0, 50.0)),
             Control("receptor", "Receptor", options=[(label, key) for key, (label, _) in RECEPTORS.items()],
                     value="ampa"),
