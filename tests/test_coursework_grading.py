@@ -3,7 +3,7 @@ the feedback files and the class misconception report.
 
 The folder holds what an LMS download holds: a right notebook, a truncated one (not JSON), another
 set's notebook, an HTML export, a system file, and a Moodle-style folder for one student with a
-renamed notebook whose every answer is the first listed wrong answer.
+renamed notebook whose every answer is the first listed wrong answer, and a blank notebook (nothing answered).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def graded_folder(coursework_build, tmp_path_factory):
     student = json.loads((zip_path.parent / "student" / f"{SET}.ipynb").read_text())
     (subs / "alice.ipynb").write_text(reference.read_text())
     (subs / "bob.ipynb").write_text('{"cells": [')  # a truncated upload: not JSON
+    (subs / "frank.ipynb").write_text(json.dumps(student))  # handed in blank
     other = coursework_build["04-chloride"]
     (subs / "dave.ipynb").write_text((other.parent / "student" / "04-chloride.ipynb").read_text())
     (subs / "erin_notebook.html").write_text("<html></html>")
@@ -83,7 +84,7 @@ def test_every_file_is_accounted_for_with_otters_reason(graded_folder):
         _row(graded_folder, "dave")["error"]
     assert "not a notebook (.html)" in _row(graded_folder, "erin_notebook")["error"]
     files = {r["file"]: r["outcome"] for r in _read(graded_folder["csv"].with_name(f"{SET}-files.csv"))}
-    assert set(files) == {"alice.ipynb", "bob.ipynb", "dave.ipynb", "erin_notebook.html", ".DS_Store",
+    assert set(files) == {"alice.ipynb", "bob.ipynb", "dave.ipynb", "erin_notebook.html", ".DS_Store", "frank.ipynb",
                           f"{MOODLE}/{SET} (1).ipynb"}
     assert files["alice.ipynb"] == "graded" and files[f"{MOODLE}/{SET} (1).ipynb"] == "graded"
     assert files[".DS_Store"].startswith("skipped: a system file")
@@ -100,6 +101,10 @@ def test_moodle_folder_is_one_student_and_feedback_names_each_mistake(graded_fol
     alice = (graded_folder["csv"].parent / SET / "feedback" / "s001.md").read_text()
     assert "**Score: 5 / 5**" in alice and "What to look at again" not in alice
     assert "Not graded" in (graded_folder["csv"].parent / SET / "feedback" / "bob.md").read_text()
+    frank = (graded_folder["csv"].parent / SET / "feedback" / "frank.md").read_text()
+    assert "**Score: 0 / 5**" in frank
+    assert not [m["message"] for q in misconceptions(SET) for m in q["misconceptions"] if m["message"] in frank], \
+        "a blank answer is told a misconception"
 
 
 def test_class_misconception_report(graded_folder):
@@ -108,7 +113,9 @@ def test_class_misconception_report(graded_folder):
     assert list(rows[0]) == ["question", "message", "students"]
     counted = {(r["question"], r["message"]): int(r["students"]) for r in rows}
     for q in misconceptions(SET):
+        # carol's; frank's blank answers fail every check too, but are not misconceptions (first failure only)
         assert counted[(q["question"], q["misconceptions"][0]["message"])] == 1
+        assert (q["question"], q["misconceptions"][1]["message"]) not in counted
     assert (folder / f"{SET}-misconceptions.png").stat().st_size > 5000
     page = (folder / f"{SET}-misconceptions.html").read_text()
     assert f"{SET}-misconceptions.png" in page and misconceptions(SET)[0]["misconceptions"][0]["message"] in page

@@ -4,10 +4,11 @@ Input: the graded submissions of one set, as tools/grade_class.py makes them (`G
 file, the scores and otter's results.json, or the reason it could not be graded).
 
 - `write_feedback`: one Markdown file per student, ``<student>.md``: the score, and for every question
-  that lost marks the message of each check that failed (what otter showed, without tracebacks).
-- `misconception_counts` / `write_misconception_report`: for every failure message, how many students
-  triggered it, as ``<set>-misconceptions.csv`` (``question,message,students``), a bar chart ranking
-  them (PNG) and an HTML page with the chart and the table.
+  that lost marks the message of its first failed check (without tracebacks).
+- `misconception_counts` / `write_misconception_report`: for every failure message, how many students'
+  answers failed first on it (`first_failures`), as ``<set>-misconceptions.csv``
+  (``question,message,students``), a bar chart ranking them (PNG) and an HTML page with the chart and the
+  table.
 """
 
 from __future__ import annotations
@@ -51,6 +52,21 @@ def failure_messages(results: dict) -> dict[str, list[str]]:
     return found
 
 
+def first_failures(results: dict) -> dict[str, str]:
+    """{question: the message of its first failed check}: the checks run in order (is it an answer at all,
+    then each listed misconception, then the value), so the first failure says what went wrong. The later
+    ones follow from it: a blank answer ("...") also fails every misconception check, and counting those
+    would blame the class for misconceptions nobody showed.
+
+    Examples
+    --------
+    >>> out = "q1 - 1 message: e_k_mV must be one number, in mV.\\nq1 - 2 message: E(K⁺) came out positive.\\n"
+    >>> first_failures({"tests": [{"name": "q1", "score": 0, "output": out}]})
+    {'q1': 'e_k_mV must be one number, in mV.'}
+    """
+    return {q: messages[0] for q, messages in failure_messages(results).items() if messages}
+
+
 def feedback_markdown(entry: Graded, set_name: str, points: dict[str, float]) -> str:
     """The feedback file of one student (Markdown)."""
     maximum = sum(points.values())
@@ -61,7 +77,7 @@ def feedback_markdown(entry: Graded, set_name: str, points: dict[str, float]) ->
         return "\n".join(lines) + "\n"
     total = sum(entry.scores.values())
     lines += [f"**Score: {total:g} / {maximum:g}**", "", "| question | score | |", "|---|---|---|"]
-    messages = failure_messages(entry.results or {})
+    messages = first_failures(entry.results or {})
     for q, p in points.items():
         got = entry.scores.get(q, 0.0)
         lines.append(f"| {q} | {got:g} / {p:g} | {'✓' if got >= p else '✗'} |")
@@ -69,8 +85,8 @@ def feedback_markdown(entry: Graded, set_name: str, points: dict[str, float]) ->
     if lost:
         lines += ["", "## What to look at again", ""]
         for q in lost:
-            said = messages.get(q) or ["The answer is not the expected value (no specific hint for this mistake)."]
-            lines += [f"- **{q}**: " + " ".join(said)]
+            said = messages.get(q) or "The answer is not the expected value (no specific hint for this mistake)."
+            lines += [f"- **{q}**: {said}"]
     return "\n".join(lines) + "\n"
 
 
@@ -91,7 +107,7 @@ def write_feedback(entries: list[Graded], set_name: str, points: dict[str, float
 
 
 def misconception_counts(entries: list[Graded]) -> list[tuple[str, str, int]]:
-    """[(question, message, number of students who triggered it)], most frequent first.
+    """[(question, message, number of students whose answer failed first on it)], most frequent first.
 
     Examples
     --------
@@ -103,8 +119,7 @@ def misconception_counts(entries: list[Graded]) -> list[tuple[str, str, int]]:
     for entry in entries:
         if entry.results is None:
             continue
-        for q, messages in failure_messages(entry.results).items():
-            counts.update((q, m) for m in set(messages))
+        counts.update(first_failures(entry.results).items())
     return sorted(((q, m, n) for (q, m), n in counts.items()), key=lambda r: (-r[2], r[0], r[1]))
 
 
