@@ -146,7 +146,7 @@ def test_questions_answer_in_jupyterlab(lab_notebook, chapter):
             failures.append(f"{q.id}: no group named 'Check your understanding {number}: {q.title}'")
             continue
         if q.kind == "choice":
-            cases = [(c.feedback, c.text) for c in q.choices]
+            cases = [(c.feedback, shown_text(c.text)) for c in q.choices]  # the label as typeset
         else:
             cases = [(data.Feedback("right", q.why), data.typeset_number(q.answer, q.decimals))]
             cases += [(m.feedback, f"{m.value:.6g}") for m in q.misconceptions]
