@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSEWORK = ROOT / "coursework"
 #: The first line of a master's parameter cell.
 PARAMETER_CELL = "# The numbers of this set"
+#: The line that ends a test cell's configuration (otter's format); its code follows.
+END_CONFIG = '""" # END TEST CONFIG'
 #: Draws tried per seed before giving up (a draw is redrawn when `problems` finds one).
 MAX_ATTEMPTS = 20
 
@@ -225,8 +227,11 @@ def render(name: str, values: dict, inline: bool = True) -> tuple[dict, dict]:
             found_cell = True
             src = _parameter_cell(name, src, values)
         elif cell["cell_type"] == "markdown" or in_tests:
-            seen |= {p for p in phrases if p in src}
-            src = _replace_phrases(src, phrases)
+            # in a test cell, phrases only in its config (the message), never in its code
+            text, mark, code = (src, "", "") if not in_tests else (
+                src.partition(END_CONFIG) if END_CONFIG in src else ("", "", src))
+            seen |= {p for p in phrases if p in text}
+            src = _replace_phrases(text, phrases) + mark + code
             if in_tests and inline:
                 src = inline_names(src, values)
         cell["source"] = src.splitlines(keepends=True)
@@ -277,7 +282,7 @@ def tests(nb: dict) -> list[Test]:
                 question = re.search(r"^name: (\S+)$", src, re.M).group(1)
             in_tests = src.startswith("# BEGIN TESTS") or (in_tests and not src.startswith("# END TESTS"))
         elif in_tests and cell["cell_type"] == "code":
-            head, _, body = src.partition('""" # END TEST CONFIG')
+            head, _, body = src.partition(END_CONFIG)
             config = yaml.safe_load(head.replace('""" # BEGIN TEST CONFIG', "")) or {} if body else {}
             found.append(Test(question, config.get("failure_message"), config.get("hidden") is True, body or src))
     return found
