@@ -134,16 +134,18 @@ def draw(name: str, seed: int | None) -> dict:
 
 
 def fmt(value, style: str = "") -> str:
-    """A parameter value written for prose (true minus), ``code`` (Python) or ``tex``.
+    r"""A parameter value written for prose (true minus), ``code`` (Python) or ``tex``.
 
     Examples
     --------
-    >>> fmt(-80.0), fmt(-80.0, "code"), fmt(-80.0, "tex"), fmt(2.5)
-    ('−80', '-80.0', '-80', '2.5')
+    >>> fmt(-80.0), fmt(-80.0, "code"), fmt(-80.0, "tex"), fmt(2.5), fmt(20000.0, "tex")
+    ('−80', '-80.0', '-80', '2.5', '20\\,000')
     """
     if style == "code":
         return repr(float(value)) if isinstance(value, float) else repr(value)
     text = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+    if style == "tex" and isinstance(value, (int, float)) and abs(value) >= 10000 and value == int(value):
+        text = f"{int(value):,}".replace(",", "\\,")  # LaTeX groups thousands with a thin space
     return text if style == "tex" else text.replace("-", "−")
 
 
