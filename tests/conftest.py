@@ -102,28 +102,20 @@ VARIANT_SEEDS = (2026, 31337)
 
 @pytest.fixture(scope="session")
 def coursework_variants(tmp_path_factory) -> dict:
-    """The variable problem sets (those with a parameters.yml), and one set that is not variable, built
-    once per session for each of `VARIANT_SEEDS` (``make coursework SEED=...``): {seed: {set: zip}}."""
+    """The variable problem sets (those with a parameters.yml) built once per session for each of
+    `VARIANT_SEEDS` (``make coursework SEED=...``), with one ipsplib wheel: {seed: {set: zip}}."""
     import sys
 
     sys.path.insert(0, str(ROOT / "tools"))
+    import ipsplib_release
     import problem_sets
     import set_variants
 
-    names = problem_sets.set_names()
-    variable = [n for n in names if set_variants.is_variable(n)]
-    fixed = [n for n in names if n not in variable][-1:]
-    wheel = None
-    built = {}
-    for seed in VARIANT_SEEDS:
-        out = tmp_path_factory.mktemp(f"coursework-seed-{seed}")
-        if wheel is None:
-            import ipsplib_release
-
-            wheel = ipsplib_release.build_wheel(out / "ipsplib-wheel")
-        built[seed] = problem_sets.build_all(out, variable + (fixed if seed == VARIANT_SEEDS[0] else []),
-                                             jobs=2, wheel=wheel, seed=seed)
-    return built
+    variable = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
+    wheel = ipsplib_release.build_wheel(tmp_path_factory.mktemp("ipsplib-wheel"))
+    return {seed: problem_sets.build_all(tmp_path_factory.mktemp(f"coursework-seed-{seed}"), variable, jobs=2,
+                                         wheel=wheel, seed=seed)
+            for seed in VARIANT_SEEDS}
 
 
 @pytest.fixture(scope="session")
