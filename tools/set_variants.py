@@ -18,9 +18,10 @@ A variant (`draw`, `render`) rewrites the parameter cell, the phrases of ``text`
 messages, and writes the parameters into every test cell as literal numbers, so that the autograder's
 expected values do not depend on what a student's notebook assigns to those names. Every variant is
 checked before it is used (`problems`): the reference solution passes every test, each listed wrong answer
-fails its own misconception check (and only that one) and the correctness test, and every numeric answer
-of the default set is graded wrong. A draw that fails the check is drawn again (deterministically, from the
-same seed), so a teacher's seed never yields a set whose misconception messages do not fire.
+fails its own misconception check (and only that one) and the correctness test, and every answer of the
+default set that is a float (not a count or a choice) is graded wrong. A draw that fails the check is
+drawn again (deterministically, from the same seed), so a teacher's seed never yields a set whose
+misconception messages do not fire.
 
 Examples
 --------
@@ -331,7 +332,8 @@ def problems(name: str, values: dict, default_answers: dict | None = None) -> li
 
     The reference answers must pass every test; each listed wrong answer must fail its own misconception
     check and the correctness tests and pass the other misconception's check; and with
-    ``default_answers``, every numeric default answer must be graded wrong in the variant.
+    ``default_answers``, every float answer of the default set (not a count or a choice) must be graded
+    wrong in the variant.
     """
     nb, _ = render(name, values)
     ns = reference_answers(nb)
