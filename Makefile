@@ -108,6 +108,8 @@ clean:
 
 # --- coursework (issue 8) ---------------------------------------------------------------
 # make coursework        student notebooks + autograder zips for every set in coursework/ (otter assign, no Docker)
+# make coursework SEED=n  the same, with the numbers of every variable set drawn from the private seed n
+#                        (tools/set_variants.py); make grade grades with what make coursework built last
 # make grade SUBMISSIONS=dir SET=02-epsps [ROSTER=roster.csv]   grade a folder of submitted notebooks (side by side,
 #                        or a folder per student as Moodle gives) into _build/grades/: <set>.csv (gradebook with max),
 #                        <set>-files.csv (every file and its outcome), <set>/feedback/<student>.md, and the class
@@ -116,7 +118,7 @@ clean:
 .PHONY: coursework grade book-student
 
 coursework: $(STAMP)
-	$(BIN)/python tools/problem_sets.py build --out _build/coursework
+	$(BIN)/python tools/problem_sets.py build --out _build/coursework $(if $(SEED),--seed "$(SEED)")
 
 grade: $(STAMP)
 	@if [ -z "$(SUBMISSIONS)" ] || [ -z "$(SET)" ]; then echo "usage: make grade SUBMISSIONS=folder SET=set-name" >&2; exit 1; fi

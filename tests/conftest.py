@@ -96,6 +96,28 @@ def coursework_build(tmp_path_factory) -> dict:
     return problem_sets.build_all(tmp_path_factory.mktemp("coursework"), problem_sets.set_names(), jobs=2)
 
 
+#: Two teachers' seeds (tests/test_coursework_variants.py): each variable set is built once for each.
+VARIANT_SEEDS = (2026, 31337)
+
+
+@pytest.fixture(scope="session")
+def coursework_variants(tmp_path_factory) -> dict:
+    """The variable problem sets (those with a parameters.yml) built once per session for each of
+    `VARIANT_SEEDS` (``make coursework SEED=...``), with one ipsplib wheel: {seed: {set: zip}}."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import ipsplib_release
+    import problem_sets
+    import set_variants
+
+    variable = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
+    wheel = ipsplib_release.build_wheel(tmp_path_factory.mktemp("ipsplib-wheel"))
+    return {seed: problem_sets.build_all(tmp_path_factory.mktemp(f"coursework-seed-{seed}"), variable, jobs=2,
+                                         wheel=wheel, seed=seed)
+            for seed in VARIANT_SEEDS}
+
+
 @pytest.fixture(scope="session")
 def nmda_mechanism(tmp_path_factory):
     """NEURON's Exp2NMDA (Exp2Syn with ipsplib's Mg2+ block), compiled once per session from

@@ -14,7 +14,13 @@ notebook and the zip Gradescope or ``otter run`` grade with). This module then m
 ``build`` also writes ``<out>/course-requirements.txt``: a requirements.txt for a course repository
 (tools/ipsplib_release.py).
 
-Usage: ``python tools/problem_sets.py build [--out _build/coursework] [--jobs 2] [SET ...]``.
+With ``--seed`` (a number the teacher keeps private), every variable set (one with a parameters.yml) is
+built with its numbers drawn from that seed (tools/set_variants.py): question text, solutions, hidden
+tests and misconception messages all follow, and ``<out>/<set>/variant.yml`` records the numbers. Without
+a seed the masters are built as published. Either way ``<out>/<set>/misconceptions.yml`` lists the wrong
+answers and messages of what was built.
+
+Usage: ``python tools/problem_sets.py build [--out _build/coursework] [--jobs 2] [--seed N] [SET ...]``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ipsplib_release  # noqa: E402
+import set_variants  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSEWORK = ROOT / "coursework"
@@ -46,8 +53,11 @@ def set_names() -> list[str]:
     return sorted(p.name for p in COURSEWORK.iterdir() if (p / f"{p.name}.ipynb").is_file())
 
 
-def build_set(name: str, out_dir: Path, wheel: Path | None = None, student_requirement: str | None = None) -> Path:
+def build_set(name: str, out_dir: Path, wheel: Path | None = None, student_requirement: str | None = None,
+              seed: int | None = None) -> Path:
     """Run ``otter assign`` on one master into ``out_dir/name``; return the autograder zip path.
+
+    With ``seed``, a variable set is built as the variant that seed draws (`set_variants.write_variant`).
 
     Then make both outputs stand on their own (see `portable_student_notebook` and
     `self_sufficient_zip`): the zip bundles ``wheel`` (ipsplib's wheel; built here if not given), and
@@ -62,6 +72,10 @@ def build_set(name: str, out_dir: Path, wheel: Path | None = None, student_requi
     dest.mkdir(parents=True)
     if wheel is None:
         wheel = ipsplib_release.build_wheel(dest / "wheel")
+    if seed is not None and set_variants.is_variable(name):
+        master = set_variants.write_variant(name, seed, dest / "variant", dest)
+    else:
+        shutil.copy(COURSEWORK / name / "misconceptions.yml", dest / "misconceptions.yml")
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run([str(BIN / "otter"), "assign", str(master), str(dest)],
                           capture_output=True, text=True, env=env, cwd=ROOT)
@@ -74,17 +88,19 @@ def build_set(name: str, out_dir: Path, wheel: Path | None = None, student_requi
     student.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     stable = dest / f"{name}-autograder.zip"
     self_sufficient_zip(zips[0], stable, wheel)
+    shutil.rmtree(dest / "variant", ignore_errors=True)  # the seeded master holds the solutions
     return stable
 
 
 def build_all(out_dir: Path, names=None, jobs: int = 2, wheel: Path | None = None,
-              student_requirement: str | None = None) -> dict[str, Path]:
-    """Build several sets in parallel (one ipsplib wheel for all); returns {set name: autograder zip}."""
+              student_requirement: str | None = None, seed: int | None = None) -> dict[str, Path]:
+    """Build several sets in parallel (one ipsplib wheel for all; ``seed``: see `build_set`); returns
+    {set name: autograder zip}."""
     names = list(names or set_names())
     if wheel is None:
         wheel = ipsplib_release.build_wheel(Path(out_dir) / "ipsplib-wheel")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        zips = list(pool.map(lambda n: build_set(n, out_dir, wheel, student_requirement), names))
+        zips = list(pool.map(lambda n: build_set(n, out_dir, wheel, student_requirement, seed), names))
     return dict(zip(names, zips, strict=True))
 
 
@@ -395,10 +411,13 @@ def main(argv=None) -> int:
     b.add_argument("sets", nargs="*", help=f"default: all ({', '.join(set_names())})")
     b.add_argument("--out", type=Path, default=ROOT / "_build" / "coursework")
     b.add_argument("--jobs", type=int, default=2)
+    b.add_argument("--seed", type=int, default=None,
+                   help="draw the numbers of every variable set from this private seed (default: as published)")
     args = parser.parse_args(argv)
-    zips = build_all(args.out, args.sets or None, args.jobs)
+    zips = build_all(args.out, args.sets or None, args.jobs, seed=args.seed)
     for name, z in zips.items():
-        print(f"{name}: {z.parent / 'student' / (name + '.ipynb')}  {z}")
+        numbers = "numbers from the seed" if (z.parent / "variant.yml").is_file() else "published numbers"
+        print(f"{name} ({numbers}): {z.parent / 'student' / (name + '.ipynb')}  {z}")
     requirements = args.out / "course-requirements.txt"
     requirements.write_text(ipsplib_release.course_requirements(), encoding="utf-8")
     print(f"requirements.txt for a course repository: {requirements}")
