@@ -3,7 +3,8 @@ the feedback files and the class misconception report.
 
 The folder holds what an LMS download holds: a right notebook, a truncated one (not JSON), another
 set's notebook, an HTML export, a system file, and a Moodle-style folder for one student with a
-renamed notebook whose every answer is the first listed wrong answer, and a blank notebook (nothing answered).
+renamed notebook whose every answer is the first listed wrong answer, a blank notebook (nothing answered),
+and the reference worked with another version's numbers (its parameter cell edited).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def graded_folder(coursework_build, tmp_path_factory):
     (subs / "alice.ipynb").write_text(reference.read_text())
     (subs / "bob.ipynb").write_text('{"cells": [')  # a truncated upload: not JSON
     (subs / "frank.ipynb").write_text(json.dumps(student))  # handed in blank
+    # worked on another version of the set (e.g. the published one, not the teacher's seeded build)
+    (subs / "grace.ipynb").write_text(reference.read_text().replace("g_pair_nS = 2.0", "g_pair_nS = 3.0"))
     other = coursework_build["04-chloride"]
     (subs / "dave.ipynb").write_text((other.parent / "student" / "04-chloride.ipynb").read_text())
     (subs / "erin_notebook.html").write_text("<html></html>")
@@ -57,11 +60,25 @@ def _row(graded_folder, student: str) -> dict:
     return next(r for r in _read(graded_folder["csv"]) if r["student"] == student)
 
 
-def test_csv_header_has_every_question_total_max_and_error(graded_folder):
+def test_csv_header_has_every_question_total_max_error_and_note(graded_folder):
     points = graded_folder["points"]
     assert list(points) == ["q1", "q2", "q3", "q4", "q5"]
     with graded_folder["csv"].open(newline="") as f:
-        assert next(csv.reader(f)) == ["student", "file", *points, "total", "max", "error"]
+        assert next(csv.reader(f)) == ["student", "file", *points, "total", "max", "error", "note"]
+
+
+def test_a_notebook_with_other_numbers_is_flagged(graded_folder):
+    """A notebook whose parameter cell is not the one handed out is graded and flagged in the gradebook,
+    the file report and its feedback; the right notebook is not flagged."""
+    grace = _row(graded_folder, "grace")
+    assert grace["error"] == "" and grace["total"] != ""
+    assert "g_pair_nS = 3.0 (handed out: 2.0)" in grace["note"], grace["note"]
+    assert "c_q1_pF" not in grace["note"]
+    assert _row(graded_folder, "s001")["note"] == "" and _row(graded_folder, "frank")["note"] == ""
+    files = {r["file"]: r["outcome"] for r in _read(graded_folder["csv"].with_name(f"{SET}-files.csv"))}
+    assert files["grace.ipynb"].startswith("graded; its numbers are not those of the set handed out")
+    feedback = (graded_folder["csv"].parent / SET / "feedback" / "grace.md").read_text()
+    assert "**Note:** Its numbers are not those of the set handed out" in feedback
 
 
 def test_good_notebook_scores_full_marks_under_its_roster_id(graded_folder):
@@ -85,7 +102,7 @@ def test_every_file_is_accounted_for_with_otters_reason(graded_folder):
     assert "not a notebook (.html)" in _row(graded_folder, "erin_notebook")["error"]
     files = {r["file"]: r["outcome"] for r in _read(graded_folder["csv"].with_name(f"{SET}-files.csv"))}
     assert set(files) == {"alice.ipynb", "bob.ipynb", "dave.ipynb", "erin_notebook.html", ".DS_Store", "frank.ipynb",
-                          f"{MOODLE}/{SET} (1).ipynb"}
+                          "grace.ipynb", f"{MOODLE}/{SET} (1).ipynb"}
     assert files["alice.ipynb"] == "graded" and files[f"{MOODLE}/{SET} (1).ipynb"] == "graded"
     assert files[".DS_Store"].startswith("skipped: a system file")
     assert files["bob.ipynb"].startswith("not graded: RuntimeError: NotJSONError")

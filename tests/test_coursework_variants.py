@@ -1,10 +1,10 @@
 """Private answers: problem sets whose numbers a teacher's seed draws (``make coursework SEED=...``).
 
-The session fixture ``coursework_variants`` (conftest.py) builds every variable set (one with a
-parameters.yml) for two seeds. Here each seed's reference solutions are graded by otter under their own
-autograder, the first seed's also under the second's, and each seed gets one submission of listed wrong answers (the
-first ones under the first seed, the second under the second). The in-process checks of
-tools/set_variants.py run every misconception of every variant against the master's own test cells.
+Two seeds are checked in-process (tools/set_variants.py runs every test cell of the master, hidden ones
+included, on the reference answers and on every listed wrong answer of each variant). The first seed is also
+built with otter (the session fixture ``coursework_variant``, conftest.py) and graded end to end: its
+reference solutions score full marks under its own autograder, the published set's reference solutions
+(the answers anyone can read) are graded wrong under it, and each listed wrong answer gets its own message.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ import set_variants  # noqa: E402
 VARIABLE = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
 FIXED = [n for n in problem_sets.set_names() if n not in VARIABLE]  # built as published, seed or not
 SEED_A, SEED_B = VARIANT_SEEDS
-#: (whose reference solutions, whose autograder): each seed's own, and the first seed's under the second's
-REFERENCE_GRADINGS = [(SEED_A, SEED_A), (SEED_B, SEED_B), (SEED_A, SEED_B)]
+#: the submissions otter grades under seed A's autograder: its own reference, the published reference and
+#: each listed wrong answer
+KINDS = ("reference", "published", "wrong0", "wrong1")
 
 
 def built_misconceptions(zip_path: Path) -> list[dict]:
@@ -47,21 +48,19 @@ def wrong_submission(zip_path: Path, which: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def graded_variants(coursework_variants, tmp_path_factory):
-    """otter's results, keyed (set, kind) as test_coursework's ``graded`` reads them. Kinds: ``ref<A>@<B>``
-    (seed A's reference solutions under seed B's autograder: each under its own, and the first seed's under
-    the second's) and ``wrong<k>@<seed>``."""
+def graded_variant(coursework_variant, coursework_build, tmp_path_factory):
+    """otter's results under seed A's autograder, keyed (set, kind) as test_coursework's ``graded`` reads
+    them, for each of `KINDS`."""
     out = tmp_path_factory.mktemp("variant-submissions")
     jobs = []
     for name in VARIABLE:
-        zips = {seed: coursework_variants[seed][name] for seed in VARIANT_SEEDS}
-        for mine, other in REFERENCE_GRADINGS:
-            reference = zips[mine].parent / "autograder" / f"{name}.ipynb"
-            jobs.append(((name, f"ref{mine}@{other}"), reference, zips[other]))
-        for which, seed in enumerate(VARIANT_SEEDS):
-            path = out / f"{name}-wrong{which}-{seed}.ipynb"
-            path.write_text(json.dumps(wrong_submission(zips[seed], which)))
-            jobs.append(((name, f"wrong{which}@{seed}"), path, zips[seed]))
+        zip_path = coursework_variant[name]
+        jobs.append(((name, "reference"), zip_path.parent / "autograder" / f"{name}.ipynb", zip_path))
+        jobs.append(((name, "published"), coursework_build[name].parent / "autograder" / f"{name}.ipynb", zip_path))
+        for which in (0, 1):
+            path = out / f"{name}-wrong{which}.ipynb"
+            path.write_text(json.dumps(wrong_submission(zip_path, which)))
+            jobs.append(((name, f"wrong{which}"), path, zip_path))
 
     def run(job):
         key, path, zip_path = job
@@ -131,18 +130,39 @@ def test_a_variant_that_breaks_a_misconception_is_caught():
 
 
 @pytest.mark.parametrize("name", VARIABLE)
-def test_two_seeds_draw_different_numbers(name, coursework_variants):
+def test_two_seeds_draw_different_numbers(name, coursework_variant):
+    """Two seeds draw different numbers and question texts, the same seed the same; the build records its
+    seed and numbers beside the zip (the teacher's private record)."""
     a, b = (set_variants.draw(name, s) for s in VARIANT_SEEDS)
     assert a != b and set_variants.draw(name, SEED_A) == a
     defaults = set_variants.draw(name, None)
     assert a != defaults and b != defaults
-    prompts = []
-    for seed in VARIANT_SEEDS:
-        student = json.loads((coursework_variants[seed][name].parent / "student" / f"{name}.ipynb").read_text())
-        prompts.append([c["source"] for c in student["cells"] if c["cell_type"] == "markdown"])
-        record = yaml.safe_load((coursework_variants[seed][name].parent / "variant.yml").read_text())
-        assert record == {"set": name, "seed": seed, "parameters": set_variants.draw(name, seed)}
+    prompts = [[c["source"] for c in set_variants.render(name, values)[0]["cells"] if c["cell_type"] == "markdown"]
+               for values in (a, b)]
     assert prompts[0] != prompts[1], "the two seeds' question texts are the same"
+    # each phrase the seed redrew reaches the student (prose, or a public check's message embedded in the
+    # notebook) or the teacher's misconceptions.yml (a hidden check's message)
+    folder = coursework_variant[name].parent
+    cells = json.loads((folder / "student" / f"{name}.ipynb").read_text())["cells"]
+    student = "\n".join(set_variants._source(c) for c in cells)
+    written = student + yaml.safe_dump(built_misconceptions(coursework_variant[name]), allow_unicode=True, width=10**6)
+    for published, drawn in set_variants._phrases(name, a).items():
+        assert drawn in written, (published, drawn)
+    record = yaml.safe_load((coursework_variant[name].parent / "variant.yml").read_text())
+    assert record == {"set": name, "seed": SEED_A, "parameters": a}
+
+
+def test_draws_keep_the_physics_the_constraints_ask_for():
+    """08 q1's four I–V currents stay near one line in every draw (a bent one is drawn again); the
+    default is such a line, and a bent I–V is caught."""
+    assert set_variants.broken_constraints("08-measuring", set_variants.draw("08-measuring", None)) == []
+    for seed in (*VARIANT_SEEDS, 1, 2, 3):
+        values = set_variants.draw("08-measuring", seed)
+        currents = [values[k] for k in ("i_m90_pA", "i_m70_pA", "i_m50_pA", "i_m30_pA")]
+        line = np.polyval(np.polyfit([-90, -70, -50, -30], currents, 1), [-90, -70, -50, -30])
+        assert np.abs(line - currents).max() <= 2.0, (seed, currents)
+    bent = {**set_variants.draw("08-measuring", None), "i_m50_pA": 16.0}
+    assert set_variants.broken_constraints("08-measuring", bent), "a bent I–V passes the constraint"
 
 
 def test_seed_must_be_a_whole_number():
@@ -156,41 +176,39 @@ def test_parameter_default_must_be_allowed():
 
 
 @pytest.mark.parametrize("name", VARIABLE)
-def test_each_seed_grades_its_own_answers_full_and_the_others_wrong(graded_variants, name):
-    """otter: each seed's reference solutions score full marks under their own autograder; under the other
-    seed's, every question whose answer the other seed changed scores zero (a multiple choice whose right
-    option is the same in both, or a number both seeds happened to draw alike, keeps its mark)."""
-    masters = {seed: set_variants.render(name, set_variants.draw(name, seed))[0] for seed in VARIANT_SEEDS}
+def test_a_seed_grades_its_own_answers_full_and_the_published_ones_wrong(graded_variant, name):
+    """otter, under seed A's autograder: seed A's reference solutions score full marks; the published set's
+    (anyone can read them) score zero on every question whose answer the seed changed (a multiple choice
+    whose right option stays, or a count that happens to be the same, keeps its mark, as predicted by
+    running the variant's tests in-process)."""
+    masters = {seed: set_variants.render(name, set_variants.draw(name, seed))[0] for seed in (SEED_A, None)}
     answers = {seed: set_variants.reference_answers(nb) for seed, nb in masters.items()}
     questions = misconceptions(name)
-    for mine, other in REFERENCE_GRADINGS:
-        res = graded(graded_variants, name, f"ref{mine}@{other}")
-        got = problem_sets.scores(res)
-        assert set(got) == {q["question"] for q in questions}
-        if mine == other:
-            assert all(v > 0 for v in got.values()), {q: _output(res, q)[:400] for q in got if not got[q]}
-            continue
-        tests = set_variants.tests(masters[other])
-        for q in questions:
-            var = q["variable"]
-            answer = answers[mine][var]
-            same = all(set_variants.passes(t, answers[other], var, answer)
-                       for t in tests if t.question == q["question"])
-            assert (got[q["question"]] > 0) == same, (q["question"], answer, answers[other][var])
-            if isinstance(answer, float):  # a number changed by the other seed is graded wrong
-                assert same == (abs(answer - answers[other][var]) < 0.01), (q["question"], mine, other)
-        assert any(v == 0 for v in got.values()), got
+    own = graded(graded_variant, name, "reference")
+    got = problem_sets.scores(own)
+    assert set(got) == {q["question"] for q in questions}
+    assert all(v > 0 for v in got.values()), {q: _output(own, q)[:400] for q in got if not got[q]}
+    published = problem_sets.scores(graded(graded_variant, name, "published"))
+    tests = set_variants.tests(masters[SEED_A])
+    for q in questions:
+        var = q["variable"]
+        answer = answers[None][var]
+        same = all(set_variants.passes(t, answers[SEED_A], var, answer) for t in tests if t.question == q["question"])
+        assert (published[q["question"]] > 0) == same, (q["question"], answer, answers[SEED_A][var])
+        if isinstance(answer, float):  # every number the seed changed is graded wrong
+            assert not same, (q["question"], "the published answer", answer, "passes in seed", SEED_A)
+    assert any(v == 0 for v in published.values()), published
 
 
 @pytest.mark.parametrize("name", VARIABLE)
 @pytest.mark.parametrize("which", [0, 1])
-def test_each_misconception_gets_its_message_in_a_seeded_variant(graded_variants, coursework_variants, name, which):
-    """otter: the first listed wrong answers under the first seed, the second under the second, each with
-    its own message (as written for that variant) and not the other's."""
-    seed = VARIANT_SEEDS[which]
-    res = graded(graded_variants, name, f"wrong{which}@{seed}")
+def test_each_misconception_gets_its_message_in_a_seeded_variant(graded_variant, coursework_variant, name, which):
+    """otter, under seed A's autograder: every listed wrong answer (as recomputed for the variant) scores
+    zero with its own message (as written for the variant) and not the other's. Seed B: in-process, in
+    test_default_and_seeded_variants_are_sound."""
+    res = graded(graded_variant, name, f"wrong{which}")
     got = problem_sets.scores(res)
-    for q in built_misconceptions(coursework_variants[seed][name]):
+    for q in built_misconceptions(coursework_variant[name]):
         m, other = q["misconceptions"][which], q["misconceptions"][1 - which]
         out = _output(res, q["question"])
         assert got[q["question"]] == 0, (q["question"], m["wrong_answer"])
@@ -199,12 +217,12 @@ def test_each_misconception_gets_its_message_in_a_seeded_variant(graded_variants
 
 
 @pytest.mark.parametrize("name", VARIABLE)
-def test_seeded_student_notebook_leaks_no_solution_or_hidden_test(coursework_variants, name):
+def test_seeded_student_notebook_leaks_no_solution_or_hidden_test(coursework_variant, name):
     """The leak rule of test_coursework, applied to the seeded master (hidden tests with their numbers)."""
     master = set_variants.render(name, set_variants.draw(name, SEED_A))[0]
     prompts = "\n".join("".join(c["source"]) for c in master["cells"] if c["cell_type"] == "markdown")
     frags = [f for f in _solution_fragments(master) if f not in prompts and f.strip('"') not in prompts]
-    zip_path = coursework_variants[SEED_A][name]
+    zip_path = coursework_variant[name]
     assert not (zip_path.parent / "variant").exists(), "the seeded master is left beside the build"
     student_text = (zip_path.parent / "student" / f"{name}.ipynb").read_text()
     decoded = json.dumps(json.loads(student_text), ensure_ascii=False)

@@ -12,9 +12,11 @@ from ``make coursework`` (``_build/coursework/<set>/<set>-autograder.zip``, or `
 
 Written to ``--out-dir`` (default ``_build/grades``):
 
-- ``<set>.csv``, the gradebook: one row per submission, ``student, file, <q1>, ..., total, max, error``.
+- ``<set>.csv``, the gradebook: one row per submission, ``student, file, <q1>, ..., total, max, error, note``.
   A file that cannot be graded (not JSON, the wrong set, not a notebook at all) gets empty scores and
-  otter's reason in ``error``; grading goes on with the next one.
+  otter's reason in ``error``; grading goes on with the next one. ``note`` flags a graded notebook whose
+  numbers (its parameter cell) are not those of the set handed out: a student who worked on the published
+  set, or another course's version, instead of the seeded one the teacher built, or who edited the numbers.
 - ``<set>-files.csv``: every file in the folder and what happened to it (graded, or the reason not).
 - ``<set>/feedback/<student>.md``: each student's score and the message of every failed check.
 - ``<set>-misconceptions.csv`` / ``.png`` / ``.html``: how many students triggered each message.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -34,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import class_report  # noqa: E402
 import problem_sets  # noqa: E402
+import set_variants  # noqa: E402
 from class_report import Graded  # noqa: E402
 
 
@@ -94,6 +98,28 @@ def find_submissions(submissions: Path, roster: dict[str, str]) -> tuple[list[Gr
     return entries, skipped
 
 
+def handed_out_numbers(autograder: Path) -> dict | None:
+    """The numbers of the set that ``autograder`` grades, read from the student notebook that
+    ``make coursework`` wrote beside it (``student/<set>.ipynb``); None when there is none to read."""
+    autograder = Path(autograder)
+    name = autograder.stem.removesuffix("-autograder")
+    student = autograder.parent / "student" / f"{name}.ipynb"
+    if not student.is_file():
+        return None
+    return set_variants.parameter_values(json.loads(student.read_text(encoding="utf-8")))
+
+
+def version_note(path: Path, handed_out: dict | None) -> str:
+    """The gradebook's ``note`` for one notebook: whether its numbers are the ones handed out."""
+    if not handed_out:
+        return ""
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return ""  # otter reports a file that is not a notebook
+    return set_variants.version_mismatch(set_variants.parameter_values(nb), handed_out)
+
+
 def grade_one(path: Path, autograder: Path, timeout_s: float) -> tuple[dict, str, dict | None]:
     try:
         results = problem_sets.grade(path, autograder, timeout_s)
@@ -115,6 +141,12 @@ def grade_entries(submissions: Path, autograder: Path, jobs: int = 2, timeout_s:
     todo = [e for e in entries if not e.error]
     if not entries:
         raise ValueError(f"submissions folder {submissions} holds no files to grade")
+    handed_out = handed_out_numbers(autograder)
+    if handed_out is None and show_progress:
+        print(f"note: no student notebook beside {autograder}: which version of the set each submission used "
+              "is not checked", file=sys.stderr)
+    for e in todo:
+        e.note = version_note(submissions / e.file, handed_out)
     started = time.monotonic()
     if show_progress:
         progress(0, len(todo), started)
@@ -129,17 +161,18 @@ def grade_entries(submissions: Path, autograder: Path, jobs: int = 2, timeout_s:
 
 
 def write_gradebook(entries: list[Graded], points: dict[str, float], out_csv: Path) -> list[dict]:
-    """The gradebook CSV (``student, file, <questions>, total, max, error``); returns its rows."""
+    """The gradebook CSV (``student, file, <questions>, total, max, error, note``); returns its rows."""
     maximum = sum(points.values())
     rows = []
     for e in entries:
         row = {"student": e.student, "file": e.file, **{q: e.scores.get(q, "") for q in points}}
-        row.update(total=sum(e.scores.values()) if e.scores else "", max=maximum, error=e.error)
+        row.update(total=sum(e.scores.values()) if e.scores else "", max=maximum, error=e.error,
+                   note=e.note if not e.error else "")
         rows.append(row)
     out_csv = Path(out_csv)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
     with out_csv.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "file", *points, "total", "max", "error"])
+        writer = csv.DictWriter(f, fieldnames=["student", "file", *points, "total", "max", "error", "note"])
         writer.writeheader()
         writer.writerows(rows)
     return rows
@@ -147,7 +180,8 @@ def write_gradebook(entries: list[Graded], points: dict[str, float], out_csv: Pa
 
 def write_files_report(entries: list[Graded], skipped: list[tuple[str, str]], out_csv: Path) -> None:
     """Every file of the class folder with what happened to it."""
-    rows = [(e.file, e.student, "graded" if not e.error else f"not graded: {e.error}") for e in entries]
+    rows = [(e.file, e.student, f"not graded: {e.error}" if e.error else f"graded; {e.note}" if e.note else "graded")
+            for e in entries]
     rows += [(f, "", why) for f, why in skipped]
     with Path(out_csv).open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

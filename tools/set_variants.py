@@ -6,7 +6,10 @@ A set is *variable* when its folder holds ``parameters.yml``, which declares in 
   published set) and either ``choices`` or a ``range`` with a ``step``;
 - ``text``: the phrases of the master's prose and misconception messages that state those numbers, as
   templates: ``{name}`` typesets the value for prose (−80), ``{name:code}`` writes it as Python (-80.0),
-  ``{name:tex}`` as LaTeX (-80).
+  ``{name:tex}`` as LaTeX (-80);
+- ``constraints`` (optional): what the numbers must satisfy together to stay physical, each a Python
+  expression of the parameters (``np`` is numpy) with the reason it is there, e.g. that four measured
+  currents lie near one straight line. A draw that breaks one is drawn again before it is checked.
 
 The master notebook is the default variant, as published: its parameter cell (the code cell that starts
 with `PARAMETER_CELL`) assigns the defaults, its solutions and tests compute from those names, and its
@@ -33,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import json
@@ -50,8 +54,10 @@ COURSEWORK = ROOT / "coursework"
 PARAMETER_CELL = "# The numbers of this set"
 #: The line that ends a test cell's configuration (otter's format); its code follows.
 END_CONFIG = '""" # END TEST CONFIG'
-#: Draws tried per seed before giving up (a draw is redrawn when `problems` finds one).
+#: Draws checked per seed before giving up (a draw is redrawn when `problems` finds one).
 MAX_ATTEMPTS = 20
+#: Draws tried per seed for the ``constraints`` (cheap to test) before giving up.
+MAX_CONSTRAINED_DRAWS = 5000
 
 
 @dataclass(frozen=True)
@@ -90,11 +96,34 @@ def is_variable(name: str) -> bool:
     return (COURSEWORK / name / "parameters.yml").is_file()
 
 
+def _spec(name: str) -> dict:
+    return yaml.safe_load((COURSEWORK / name / "parameters.yml").read_text(encoding="utf-8"))
+
+
 def parameters(name: str) -> tuple[dict[str, Parameter], list[str]]:
     """The parameters and text templates that set ``name`` declares in its parameters.yml."""
-    spec = yaml.safe_load((COURSEWORK / name / "parameters.yml").read_text(encoding="utf-8"))
+    spec = _spec(name)
     params = {k: _parameter(k, v) for k, v in spec["parameters"].items()}
     return params, list(spec.get("text", []))
+
+
+def broken_constraints(name: str, values: dict) -> list[str]:
+    """The reasons of the ``constraints`` of set ``name`` that ``values`` break (empty: none).
+
+    Examples
+    --------
+    >>> broken_constraints("08-measuring", draw("08-measuring", None))
+    []
+    >>> broken_constraints("08-measuring", {**draw("08-measuring", None), "i_m70_pA": -4.0})[0][:40]
+    'the four currents lie near one straight '
+    """
+    broken = []
+    for c in _spec(name).get("constraints", []):
+        if not isinstance(c, dict) or set(c) != {"expr", "why"}:
+            raise ValueError(f"parameters.yml of {name}: each constraint needs 'expr' and 'why', got {c!r}")
+        if not eval(c["expr"], {"np": np}, dict(values)):  # noqa: S307 - the project's own expression
+            broken.append(c["why"])
+    return broken
 
 
 def _set_key(name: str) -> int:
@@ -121,17 +150,25 @@ def draw(name: str, seed: int | None) -> dict:
     """
     params, _ = parameters(name)
     if seed is None:
-        return {p.name: p.default for p in params.values()}
+        defaults = {p.name: p.default for p in params.values()}
+        if broken_constraints(name, defaults):
+            raise ValueError(f"parameters.yml of {name}: the defaults break {broken_constraints(name, defaults)}")
+        return defaults
     seed = _check_seed(seed)
     default_answers = reference_answers(render(name, draw(name, None), inline=False)[0])
-    found = []
-    for attempt in range(MAX_ATTEMPTS):
+    found, checked = [], 0
+    for attempt in range(MAX_CONSTRAINED_DRAWS):
         values = _draw_once(name, seed, attempt)
+        if broken_constraints(name, values):
+            continue
         found = problems(name, values, default_answers)
         if not found:
             return values
-    raise RuntimeError(f"{name}: no valid variant in {MAX_ATTEMPTS} draws from seed {seed}; the last one: {found[:3]}"
-                       " (narrow the ranges in parameters.yml)")
+        checked += 1
+        if checked == MAX_ATTEMPTS:
+            break
+    raise RuntimeError(f"{name}: no valid variant in {checked} checked draws from seed {seed}; the last problems: "
+                       f"{found[:3]} (narrow the ranges or loosen the constraints in parameters.yml)")
 
 
 def fmt(value, style: str = "") -> str:
@@ -248,6 +285,49 @@ def render(name: str, values: dict, inline: bool = True) -> tuple[dict, dict]:
         for m in q["misconceptions"]:
             m["message"] = _replace_phrases(m["message"], phrases)
     return nb, listed
+
+
+def parameter_values(nb: dict) -> dict:
+    """The numbers a notebook's parameter cell assigns ({} when it has none), read without running it.
+
+    Examples
+    --------
+    >>> parameter_values({"cells": [{"cell_type": "code", "source": PARAMETER_CELL + "\\ng_nS = 2.0  # q1\\n"}]})
+    {'g_nS': 2.0}
+    """
+    for cell in nb.get("cells", []):
+        src = _source(cell)
+        if cell.get("cell_type") == "code" and src.startswith(PARAMETER_CELL):
+            found = {}
+            for node in ast.parse(src).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    try:
+                        found[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        found[node.targets[0].id] = ast.unparse(node.value)  # an edited cell: kept as written
+            return found
+    return {}
+
+
+def version_mismatch(submitted: dict, built: dict) -> str:
+    """Why a submission's numbers are not those of the set that grades it ("" when they agree).
+
+    Examples
+    --------
+    >>> version_mismatch({"g_nS": 2.0}, {"g_nS": 3.0})
+    'its numbers are not those of the set handed out (another version, or edited): g_nS = 2.0 (handed out: 3.0)'
+    >>> version_mismatch({"g_nS": 3.0}, {"g_nS": 3.0}), version_mismatch({}, {"g_nS": 3.0})[:26]
+    ('', 'it has no parameter cell (')
+    """
+    if not built:
+        return ""
+    if not submitted:
+        return "it has no parameter cell (" + PARAMETER_CELL + "): its numbers cannot be checked"
+    differ = [f"{k} = {submitted.get(k, 'missing')} (handed out: {v})" for k, v in built.items()
+              if not (isinstance(submitted.get(k), (int, float)) and np.isclose(submitted[k], v, rtol=0, atol=1e-9))]
+    if not differ:
+        return ""
+    return "its numbers are not those of the set handed out (another version, or edited): " + "; ".join(differ)
 
 
 def _parameter_cell(name: str, src: str, values: dict) -> str:
