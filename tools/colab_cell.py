@@ -17,14 +17,15 @@ tests/test_launch.py checks that every chapter notebook starts with exactly this
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chapter_rewrite import dumps, rewrite_chapters, rewrite_file  # noqa: E402, F401 - dumps: part of this tool's API
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "_config.yml"
-CHAPTERS = ROOT / "chapters"
 #: The cell's id and its metadata marker: how the tool finds the cell again to update it.
 CELL_ID = "colab-install"
 MARKER = "ipsp_colab_install"
@@ -108,30 +109,14 @@ def apply(notebook: dict, url: str | None = None) -> dict:
     return {**notebook, "cells": cells[:at] + [cell] + cells[at:]}
 
 
-def dumps(notebook: dict) -> str:
-    """The notebook as Jupyter writes it (1-space indent, UTF-8 kept, trailing newline)."""
-    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-
-
-def chapter_notebooks(chapters: Path = CHAPTERS) -> list[Path]:
-    """Every chapter notebook (chapters/*.ipynb), sorted."""
-    return sorted(chapters.glob("*.ipynb"))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if any notebook would change")
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: chapters/*.ipynb")
     args = parser.parse_args(argv)
     url = repository_url()
-    stale = []
-    for path in args.notebooks or chapter_notebooks():
-        text = path.read_text(encoding="utf-8")
-        new = dumps(apply(json.loads(text), url))
-        if new != text:
-            stale.append(path)
-            if not args.check:
-                path.write_text(new, encoding="utf-8")
+    stale = rewrite_chapters(lambda path, write: rewrite_file(path, lambda nb: apply(nb, url), write), args.check,
+                             args.notebooks)
     verb = "lack the current install cell" if args.check else "updated"
     print(f"colab_cell: {len(stale)} notebook(s) {verb}" + "".join(f"\n  {p.relative_to(ROOT)}" for p in stale))
     return 1 if (args.check and stale) else 0

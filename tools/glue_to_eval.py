@@ -20,10 +20,12 @@ Unicode, cell ids), so the diff is the rewrite alone. Usage: ``python tools/glue
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chapter_rewrite import rewrite_chapters, rewrite_file, set_source, source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GLUE_MD = re.compile(r"\{glue:md\}`([A-Za-z_]\w*)`")
@@ -64,52 +66,36 @@ def rewrite_setup(source: str) -> str:
     return BOOK_IMPORT.sub(add_glued, source)
 
 
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+def rewrite_notebook(path: Path, write: bool = True) -> bool:
+    """Rewrite one notebook; True if it changed (written only if ``write``)."""
 
+    def rewrite(nb: dict) -> None:
+        helpers = 0
+        for cell in nb["cells"]:
+            text = source(cell)
+            if cell["cell_type"] == "markdown":
+                set_source(cell, rewrite_markdown(text))
+            elif cell["cell_type"] == "code" and BOOK_IMPORT.search(text):
+                set_source(cell, rewrite_setup(text))
+                helpers += "glued" in source(cell)
+        uses = any("{eval}`glued." in source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+        if uses and helpers < 1:
+            raise ValueError(f"{path.name}: prose reads glued values but no cell imports glued from ipsplib.book")
 
-def rewrite_notebook(path: Path) -> bool:
-    """Rewrite one notebook in place; True if it changed."""
-    raw = path.read_text(encoding="utf-8")
-    nb = json.loads(raw)
-    helpers = 0
-    for cell in nb["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown":
-            new = rewrite_markdown(source)
-        elif cell["cell_type"] == "code" and BOOK_IMPORT.search(source):
-            new = rewrite_setup(source)
-            helpers += "glued" in new
-        else:
-            continue
-        if new != source:  # a cell's source stays a string or a list of lines, as it was
-            cell["source"] = new if isinstance(cell["source"], str) else _lines(new)
-    uses = any("{eval}`glued." in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    if uses and helpers < 1:
-        raise ValueError(f"{path.name}: prose reads glued values but no cell imports glued from ipsplib.book")
-    out = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-    if out == raw:
-        return False
-    path.write_text(out, encoding="utf-8")
-    return True
+    return rewrite_file(path, rewrite, write)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a chapter needs the rewrite")
     args = parser.parse_args(argv)
-    stale = []
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        if args.check:
-            raw = path.read_text(encoding="utf-8")
-            nb = json.loads(raw)
-            if any(GLUE_MD.search("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "markdown"):
-                stale.append(path.name)
-        elif rewrite_notebook(path):
-            print(f"rewrote {path.relative_to(ROOT)}")
-    if stale:
-        print("still {glue:md} in prose: " + ", ".join(stale), file=sys.stderr)
+    stale = rewrite_chapters(rewrite_notebook, args.check)
+    if args.check and stale:
+        print("still needs tools/glue_to_eval.py ({glue:md} in prose, or the setup line without glued): "
+              + ", ".join(p.name for p in stale), file=sys.stderr)
         return 1
+    for path in stale:
+        print(f"rewrote {path.relative_to(ROOT)}")
     return 0
 
 

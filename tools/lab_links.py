@@ -29,7 +29,6 @@ their JSON layout. Usage: ``python tools/lab_links.py [--check]``.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "_ext"))
 
 import reader_edition as edition  # noqa: E402
+from chapter_rewrite import rewrite_chapters, rewrite_file, set_source, source  # noqa: E402
 from role_links import CITE_PAGE, GLOSSARY_PAGE, NOTEBOOK_LINK, link_target  # noqa: E402
 
 #: the roles this tool writes as links
@@ -126,22 +126,14 @@ def rewrite_markdown(source: str, docname: str, book: edition.Book) -> str:
 
 def rewrite_notebook(path: Path, book: edition.Book, write: bool = True) -> bool:
     """Rewrite one chapter's markdown cells; True if anything changed (written only if ``write``)."""
-    raw = path.read_text(encoding="utf-8")
-    nb = json.loads(raw)
     docname = f"chapters/{path.stem}"
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "markdown":
-            continue
-        source = "".join(cell["source"])
-        new = rewrite_markdown(source, docname, book)
-        if new != source:  # a cell's source stays a string or a list of lines, as it was
-            cell["source"] = new if isinstance(cell["source"], str) else new.splitlines(keepends=True)
-    out = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-    if out == raw:
-        return False
-    if write:
-        path.write_text(out, encoding="utf-8")
-    return True
+
+    def rewrite(nb: dict) -> None:
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                set_source(cell, rewrite_markdown(source(cell), docname, book))
+
+    return rewrite_file(path, rewrite, write)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,13 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a chapter needs the rewrite")
     args = parser.parse_args(argv)
     book = edition.Book.load()
-    stale = [path.name for path in sorted((ROOT / "chapters").glob("*.ipynb"))
-             if rewrite_notebook(path, book, write=not args.check)]
+    stale = rewrite_chapters(lambda path, write: rewrite_notebook(path, book, write), args.check)
     if args.check and stale:
-        print("run tools/lab_links.py: roles or stale links in " + ", ".join(stale), file=sys.stderr)
+        print("run tools/lab_links.py: roles or stale links in " + ", ".join(p.name for p in stale), file=sys.stderr)
         return 1
-    for name in stale:
-        print(f"rewrote chapters/{name}")
+    for path in stale:
+        print(f"rewrote chapters/{path.name}")
     return 0
 
 

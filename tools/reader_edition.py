@@ -41,6 +41,9 @@ sys.path.insert(0, str(ROOT / "_ext"))
 from bib_author_year import authors_as_cited, years_as_cited  # noqa: E402 - the website's citation labels
 from role_links import links_to_roles  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chapter_rewrite import dumps  # noqa: E402 - the editions are written as the chapters are
+
 CHAPTERS = ROOT / "chapters"
 EDITIONS = ROOT / "colab"
 EXECUTED = ROOT / "_build" / "jupyter_execute"
@@ -624,8 +627,6 @@ def _install_cell_first(cells: list[dict], docname: str) -> None:
         raise ValueError(f"{docname}: the first code cell is not the install cell (run tools/colab_cell.py)")
 
 
-def dumps(notebook: dict) -> str:
-    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 # --- glued values: from the book build, or a fresh execution ---------------------------------------------
