@@ -110,6 +110,8 @@ clean:
 # make coursework        student notebooks + autograder zips for every set in coursework/ (otter assign, no Docker)
 # make coursework SEED=n  the same, with the numbers of every variable set drawn from the private seed n
 #                        (tools/set_variants.py); make grade grades with what make coursework built last
+# make coursework SEED=n VARIANTS=k ROSTER=roster.csv   k variants of each variable set, each student getting
+#                        the one their ID draws (_build/coursework/<set>/handout/<student_id>/, students.csv)
 # make grade SUBMISSIONS=dir SET=02-epsps [ROSTER=roster.csv]   grade a folder of submitted notebooks (side by side,
 #                        or a folder per student as Moodle gives) into _build/grades/: <set>.csv (gradebook with max),
 #                        <set>-files.csv (every file and its outcome), <set>/feedback/<student>.md, and the class
@@ -118,7 +120,8 @@ clean:
 .PHONY: coursework grade book-student
 
 coursework: $(STAMP)
-	$(BIN)/python tools/problem_sets.py build --out _build/coursework $(if $(SEED),--seed "$(SEED)")
+	$(BIN)/python tools/problem_sets.py build --out _build/coursework $(if $(SEED),--seed "$(SEED)") \
+	    $(if $(VARIANTS),--variants "$(VARIANTS)") $(if $(ROSTER),--roster "$(ROSTER)")
 
 grade: $(STAMP)
 	@if [ -z "$(SUBMISSIONS)" ] || [ -z "$(SET)" ]; then echo "usage: make grade SUBMISSIONS=folder SET=set-name" >&2; exit 1; fi

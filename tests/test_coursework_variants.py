@@ -36,7 +36,7 @@ KINDS = ("reference", "published", "wrong0", "wrong1")
 
 def built_misconceptions(zip_path: Path) -> list[dict]:
     """The questions of the misconceptions.yml that a build wrote beside the set's zip (the variant's)."""
-    return yaml.safe_load((zip_path.parent / "misconceptions.yml").read_text(encoding="utf-8"))["questions"]
+    return set_variants.built_misconceptions(zip_path.parent)
 
 
 def wrong_submission(zip_path: Path, which: int) -> dict:

@@ -110,8 +110,10 @@ def write_feedback(entries: list[Graded], set_name: str, points: dict[str, float
     return paths
 
 
-def misconception_counts(entries: list[Graded]) -> list[tuple[str, str, int]]:
+def misconception_counts(entries: list[Graded], canonical: dict[str, str] | None = None) -> list[tuple[str, str, int]]:
     """[(question, message, number of students whose answer failed first on it)], most frequent first.
+    ``canonical`` maps a message to the one it is counted as (one misconception across variants whose
+    messages state different numbers).
 
     Examples
     --------
@@ -123,12 +125,14 @@ def misconception_counts(entries: list[Graded]) -> list[tuple[str, str, int]]:
     for entry in entries:
         if entry.results is None:
             continue
-        counts.update(first_failures(entry.results).items())
+        counts.update((q, (canonical or {}).get(m, m)) for q, m in first_failures(entry.results).items())
     return sorted(((q, m, n) for (q, m), n in counts.items()), key=lambda r: (-r[2], r[0], r[1]))
 
 
-def write_misconception_report(entries: list[Graded], set_name: str, out_dir: Path) -> dict[str, Path]:
-    """``<set>-misconceptions.csv``, ``.png`` and ``.html`` in ``out_dir``; returns their paths."""
+def write_misconception_report(entries: list[Graded], set_name: str, out_dir: Path,
+                               canonical: dict[str, str] | None = None) -> dict[str, Path]:
+    """``<set>-misconceptions.csv``, ``.png`` and ``.html`` in ``out_dir`` (``canonical``: see
+    `misconception_counts`; with variants the messages are variant 1's); returns their paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -136,7 +140,7 @@ def write_misconception_report(entries: list[Graded], set_name: str, out_dir: Pa
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = misconception_counts(entries)
+    rows = misconception_counts(entries, canonical)
     graded = sum(e.results is not None for e in entries)
     paths = {kind: out_dir / f"{set_name}-misconceptions.{kind}" for kind in ("csv", "png", "html")}
     with paths["csv"].open("w", newline="", encoding="utf-8") as f:

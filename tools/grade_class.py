@@ -8,7 +8,9 @@ SUBMISSIONS_DIR is what an LMS gives: notebooks side by side (the file name, wit
 student), or a folder per student (Moodle: the folder name is the student). ``--roster`` maps file or
 folder names to student IDs: a CSV with the columns ``file,student_id`` (``file`` without .ipynb;
 names missing from it keep their file name). Every notebook is graded with the set's autograder zip
-from ``make coursework`` (``_build/coursework/<set>/<set>-autograder.zip``, or ``--autograder ZIP``).
+from ``make coursework`` (``_build/coursework/<set>/<set>-autograder.zip``, or ``--autograder ZIP``), or,
+for a set built with one variant per student (``students.csv`` beside the zip), with the autograder of the
+student's own variant; the class report then counts each misconception once across the variants.
 
 Written to ``--out-dir`` (default ``_build/grades``):
 
@@ -120,6 +122,37 @@ def version_note(path: Path, handed_out: dict | None) -> str:
     return set_variants.version_mismatch(set_variants.parameter_values(nb), handed_out)
 
 
+def assign_autograders(entries: list[Graded], autograder: Path) -> dict[str, Path]:
+    """{file: the autograder zip that grades it}: ``autograder`` for every file, unless the set was built
+    with one variant per student (``students.csv`` beside the zip, `problem_sets.hand_out`): then each
+    student's variant. A student missing from students.csv gets an error (nothing to grade them with)."""
+    students = problem_sets.read_students(autograder)
+    zips = {}
+    for e in entries:
+        if not students:
+            zips[e.file] = Path(autograder)
+        elif e.student in students:
+            zips[e.file] = problem_sets.variant_zip(autograder, students[e.student])
+        else:
+            e.error = (f"student {e.student!r} is not in {Path(autograder).parent / 'students.csv'} (the roster the "
+                       "variants were handed out to): check the ROSTER, or rebuild with this student in it")
+    return zips
+
+
+def canonical_messages(autograder: Path) -> dict[str, str]:
+    """{a variant's misconception message: variant 1's}, so that the class report counts one misconception
+    once, whatever numbers each student's variant put in its message ({} with one variant)."""
+    students = problem_sets.read_students(autograder)
+    first = set_variants.built_misconceptions(Path(autograder).parent)
+    same = {}
+    for k in sorted(set(students.values()) - {1}):
+        other = set_variants.built_misconceptions(problem_sets.variant_zip(autograder, k).parent)
+        for q1, qk in zip(first, other, strict=True):
+            for m1, mk in zip(q1["misconceptions"], qk["misconceptions"], strict=True):
+                same[mk["message"]] = m1["message"]
+    return same
+
+
 def grade_one(path: Path, autograder: Path, timeout_s: float) -> tuple[dict, str, dict | None]:
     try:
         results = problem_sets.grade(path, autograder, timeout_s)
@@ -141,17 +174,19 @@ def grade_entries(submissions: Path, autograder: Path, jobs: int = 2, timeout_s:
     todo = [e for e in entries if not e.error]
     if not entries:
         raise ValueError(f"submissions folder {submissions} holds no files to grade")
-    handed_out = handed_out_numbers(autograder)
-    if handed_out is None and show_progress:
+    zips = assign_autograders(todo, autograder)
+    todo = [e for e in todo if not e.error]
+    handed_out = {z: handed_out_numbers(z) for z in set(zips.values())}
+    if None in handed_out.values() and show_progress:
         print(f"note: no student notebook beside {autograder}: which version of the set each submission used "
               "is not checked", file=sys.stderr)
     for e in todo:
-        e.note = version_note(submissions / e.file, handed_out)
+        e.note = version_note(submissions / e.file, handed_out[zips[e.file]])
     started = time.monotonic()
     if show_progress:
         progress(0, len(todo), started)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_one, submissions / e.file, autograder, timeout_s): e for e in todo}
+        futures = {pool.submit(grade_one, submissions / e.file, zips[e.file], timeout_s): e for e in todo}
         for done, fut in enumerate(as_completed(futures), 1):
             entry = futures[fut]
             entry.scores, entry.error, entry.results = fut.result()
@@ -201,7 +236,7 @@ def grade_folder(submissions: Path, autograder: Path, out_csv: Path, jobs: int =
     rows = write_gradebook(entries, points, out_csv)
     write_files_report(entries, skipped, out_csv.with_name(f"{out_csv.stem}-files.csv"))
     class_report.write_feedback(entries, set_name, points, out_csv.parent / out_csv.stem / "feedback")
-    class_report.write_misconception_report(entries, set_name, out_csv.parent)
+    class_report.write_misconception_report(entries, set_name, out_csv.parent, canonical_messages(autograder))
     return rows
 
 

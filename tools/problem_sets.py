@@ -20,13 +20,20 @@ tests and misconception messages all follow, and ``<out>/<set>/variant.yml`` rec
 a seed the masters are built as published. Either way ``<out>/<set>/misconceptions.yml`` lists the wrong
 answers and messages of what was built.
 
-Usage: ``python tools/problem_sets.py build [--out _build/coursework] [--jobs 2] [--seed N] [SET ...]``.
+With ``--variants K --roster roster.csv`` as well, every variable set is built K times (variant 1 from the
+seed itself, the others from seeds drawn from it), and each student gets the variant that their ID and the
+seed draw: ``<out>/<set>/handout/<student_id>/<set>.ipynb``, listed in ``<out>/<set>/students.csv``, which
+tools/grade_class.py reads to grade each student with their variant's autograder.
+
+Usage: ``python tools/problem_sets.py build [--out _build/coursework] [--jobs 2] [--seed N]
+[--variants K --roster roster.csv] [SET ...]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import os
 import re
@@ -93,15 +100,87 @@ def build_set(name: str, out_dir: Path, wheel: Path | None = None, student_requi
 
 
 def build_all(out_dir: Path, names=None, jobs: int = 2, wheel: Path | None = None,
-              student_requirement: str | None = None, seed: int | None = None) -> dict[str, Path]:
+              student_requirement: str | None = None, seed: int | None = None, variants: int = 1,
+              student_ids: list[str] | None = None) -> dict[str, Path]:
     """Build several sets in parallel (one ipsplib wheel for all; ``seed``: see `build_set`); returns
-    {set name: autograder zip}."""
+    {set name: autograder zip} (of variant 1).
+
+    With ``variants`` > 1 (needs ``seed`` and ``student_ids``), every variable set is built that many
+    times, variant k from `set_variants.variant_seed` (variant 1 in ``out/<set>/`` as usual, the others in
+    ``out/variants/<k>/<set>/``), and each student gets the variant their ID draws: ``out/<set>/students.csv``
+    (``student_id,variant,notebook``) and their notebook in ``out/<set>/handout/<student_id>/<set>.ipynb``.
+    """
     names = list(names or set_names())
+    out_dir = Path(out_dir)
+    if variants != 1:
+        if not (isinstance(variants, int) and variants > 1):
+            raise ValueError(f"variants must be a whole number ≥ 1, got {variants!r}")
+        if seed is None or not student_ids:
+            raise ValueError("variants > 1 needs a seed and the students' IDs (a roster): the seed draws the "
+                             "variants, and each student's ID draws which one they get")
     if wheel is None:
-        wheel = ipsplib_release.build_wheel(Path(out_dir) / "ipsplib-wheel")
+        wheel = ipsplib_release.build_wheel(out_dir / "ipsplib-wheel")
+    varied = [n for n in names if variants > 1 and set_variants.is_variable(n)]
+    for n in names:
+        for old in (out_dir / "variants").glob(f"*/{n}"):
+            shutil.rmtree(old)  # a previous build's other variants would outlive its students.csv
+    jobs_list = [(n, out_dir, seed) for n in names]
+    jobs_list += [(n, out_dir / "variants" / str(k), set_variants.variant_seed(seed, k))
+                  for n in varied for k in range(2, variants + 1)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        zips = list(pool.map(lambda n: build_set(n, out_dir, wheel, student_requirement, seed), names))
-    return dict(zip(names, zips, strict=True))
+        zips = list(pool.map(lambda job: build_set(job[0], job[1], wheel, student_requirement, job[2]), jobs_list))
+    for n in varied:
+        hand_out(n, out_dir, seed, variants, student_ids)
+    return dict(zip(names, zips[:len(names)], strict=True))
+
+
+def variant_zip(zip_path: Path, variant: int) -> Path:
+    """The autograder zip of variant ``variant`` of the set whose variant-1 zip is ``zip_path``."""
+    zip_path = Path(zip_path)
+    if variant == 1:
+        return zip_path
+    name = zip_path.stem.removesuffix("-autograder")
+    return zip_path.parent.parent / "variants" / str(variant) / name / zip_path.name
+
+
+def hand_out(name: str, out_dir: Path, seed: int, variants: int, student_ids: list[str]) -> Path:
+    """Give each student the variant of set ``name`` their ID draws: their notebook in
+    ``out/<set>/handout/<student_id>/<set>.ipynb``, and ``out/<set>/students.csv``; returns the CSV."""
+    folder = Path(out_dir) / name
+    rows = []
+    for student in dict.fromkeys(str(s).strip() for s in student_ids):
+        if not student or "/" in student or student.startswith("."):
+            raise ValueError(f"student_id must be a non-empty name without '/' or a leading '.', got {student!r}")
+        k = set_variants.variant_of(seed, variants, name, student)
+        source = variant_zip(folder / f"{name}-autograder.zip", k).parent / "student" / f"{name}.ipynb"
+        dest = folder / "handout" / student / f"{name}.ipynb"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, dest)
+        rows.append((student, k, dest.relative_to(folder).as_posix()))
+    path = folder / "students.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", "variant", "notebook"])
+        writer.writerows(rows)
+    return path
+
+
+def read_students(zip_path: Path) -> dict[str, int]:
+    """{student ID: variant} from the ``students.csv`` beside a set's zip ({}: one variant for all)."""
+    path = Path(zip_path).parent / "students.csv"
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8") as f:
+        return {row["student_id"]: int(row["variant"]) for row in csv.DictReader(f)}
+
+
+def roster_ids(path: Path) -> list[str]:
+    """The ``student_id`` column of a roster CSV (the one ``make grade`` reads: ``file,student_id``)."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or "student_id" not in reader.fieldnames:
+            raise ValueError(f"roster must be a CSV with a student_id column, got {reader.fieldnames}")
+        return [row["student_id"].strip() for row in reader if row["student_id"].strip()]
 
 
 #: The first lines of the two cells every student notebook starts with (tests find the cells by them).
@@ -413,11 +492,19 @@ def main(argv=None) -> int:
     b.add_argument("--jobs", type=int, default=2)
     b.add_argument("--seed", type=int, default=None,
                    help="draw the numbers of every variable set from this private seed (default: as published)")
+    b.add_argument("--variants", type=int, default=1,
+                   help="variants of each variable set, one per student drawn from their ID (needs --seed, --roster)")
+    b.add_argument("--roster", type=Path, help="CSV with a student_id column: who gets which variant")
     args = parser.parse_args(argv)
-    zips = build_all(args.out, args.sets or None, args.jobs, seed=args.seed)
+    students = roster_ids(args.roster) if args.roster else None
+    zips = build_all(args.out, args.sets or None, args.jobs, seed=args.seed, variants=args.variants,
+                     student_ids=students)
     for name, z in zips.items():
         numbers = "numbers from the seed" if (z.parent / "variant.yml").is_file() else "published numbers"
-        print(f"{name} ({numbers}): {z.parent / 'student' / (name + '.ipynb')}  {z}")
+        handout = z.parent / "students.csv"
+        where = (f"{args.variants} variants, one per student: {z.parent / 'handout'}/<student_id>/ ({handout})"
+                 if handout.is_file() else z.parent / "student" / f"{name}.ipynb")
+        print(f"{name} ({numbers}): {where}  {z}")
     requirements = args.out / "course-requirements.txt"
     requirements.write_text(ipsplib_release.course_requirements(), encoding="utf-8")
     print(f"requirements.txt for a course repository: {requirements}")

@@ -444,6 +444,47 @@ def problems(name: str, values: dict, default_answers: dict | None = None) -> li
     return found
 
 
+def built_misconceptions(folder: Path) -> list[dict]:
+    """The questions of the ``misconceptions.yml`` a build wrote in a set's folder (its variant's)."""
+    return yaml.safe_load((Path(folder) / "misconceptions.yml").read_text(encoding="utf-8"))["questions"]
+
+
+def variant_seed(seed: int, variant: int) -> int:
+    """The seed of variant ``variant`` (1, 2, ...) of a course whose teacher holds ``seed``: variant 1 is
+    the seed itself (a course with one variant), the others are drawn from it.
+
+    Examples
+    --------
+    >>> variant_seed(48213, 1), variant_seed(48213, 2) == variant_seed(48213, 2) != variant_seed(48213, 3)
+    (48213, True)
+    """
+    seed = _check_seed(seed)
+    if variant < 1:
+        raise ValueError(f"variant must be a whole number ≥ 1, got {variant!r}")
+    if variant == 1:
+        return seed
+    return int.from_bytes(hashlib.sha256(f"{seed}/{variant}".encode()).digest()[:7], "big")
+
+
+def variant_of(seed: int, variants: int, name: str, student_id: str) -> int:
+    """Which of ``variants`` variants (1..variants) of set ``name`` student ``student_id`` gets: drawn from
+    the student's ID and the private seed, so neighbours differ at random and nobody can choose theirs.
+
+    Examples
+    --------
+    >>> variant_of(48213, 4, "03-ipsps", "s001") == variant_of(48213, 4, "03-ipsps", "s001")
+    True
+    >>> sorted({variant_of(48213, 4, "03-ipsps", f"s{i:03d}") for i in range(40)})
+    [1, 2, 3, 4]
+    """
+    if not (isinstance(variants, int) and variants >= 1):
+        raise ValueError(f"variants must be a whole number ≥ 1, got {variants!r}")
+    if not str(student_id).strip():
+        raise ValueError("student_id must not be empty")
+    digest = hashlib.sha256(f"{_check_seed(seed)}|{name}|{str(student_id).strip()}".encode()).digest()
+    return 1 + int.from_bytes(digest[:8], "big") % variants
+
+
 def write_variant(name: str, seed: int, master_folder: Path, record_folder: Path) -> Path:
     """Write the master of set ``name`` for ``seed`` to ``master_folder/<name>.ipynb`` (for ``otter assign``),
     and to ``record_folder`` its ``misconceptions.yml`` and ``variant.yml`` (the seed and the numbers: the
