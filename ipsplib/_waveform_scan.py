@@ -316,54 +316,122 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
     >>> grid_conductances([(single, np.array([0.0]))], 2, 0.5, np.ones((1, 1)), integral=True).round(4)
     array([[0.4424, 0.3445]])
     """
-    n_rows = weights.shape[0]
     length = n_steps if integral else n_steps + 1
-    if not inputs or not weights.any():
-        return np.zeros((n_rows, length))
-    events = Events.from_inputs(inputs, n_steps, dt_ms)
-    comp = Components.from_inputs(inputs, weights)
-    if comp.tau_ms.size == 0 or events.bin_index.size == 0:
-        return np.zeros((n_rows, length))
+    scan = BlockScan.prepare(inputs, n_steps, dt_ms, weights, integral)
+    if scan is None:
+        return np.zeros((weights.shape[0], length))
+    result = np.empty((scan.n_rows, scan.n_blocks, scan.steps_per_block))
+    scan.fill(0, scan.n_blocks, result)
+    return result.reshape(scan.n_rows, -1)[:, :length]
 
-    component, bins, coef, lag_over_tau, amplitude = _event_components(comp, events)
-    q = comp.order[component]
-    steps_per_block = block_steps(n_steps, comp.tau_ms.size, component.size)
-    n_blocks = -(-(n_steps + 1) // steps_per_block)
-    kernels = _kernels(comp, dt_ms, integral, steps_per_block)
-    block, offset = np.divmod(bins, steps_per_block)
 
-    # 1. State at every block start from the events of earlier blocks.
-    injected = _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks, dt_ms, steps_per_block)
-    state = _scan_blocks(comp, injected, steps_per_block * dt_ms / comp.tau_ms)
-    # 2. Carried from the block-start states: one matrix product per row (rows without components stay 0).
-    result = np.empty((n_rows, n_blocks, steps_per_block))
-    for r in range(n_rows):
-        mine = comp.row == r
-        if mine.any():
-            _matmul_one_thread(state[mine].T, kernels[mine], out=result[r])
-        else:
-            result[r] = 0.0
-    # 3. Each event inside its own block, from its offset on.
-    _add_own_block_part(result, kernels, comp.row[component], amplitude, block, offset, component)
-    flat = result.reshape(n_rows, -1)
-    # 4. Integrals: the rest of step j-1 after an event of bin j >= 1, p! tau P(p+1, lag/tau) per event.
-    if integral:
-        lead = (q == 0) & (bins >= 1)
-        power = comp.power[component[lead]]
-        partial = (
-            FACTORIAL[power]
-            * coef[lead]
-            * comp.tau_ms[component[lead]]
-            * lower_gamma_regularised(power + 1, lag_over_tau[lead])
+@dataclass(frozen=True)
+class BlockScan:
+    """A prepared scan (steps 1, 3 and 4 of the module's recipe done): it fills any run of blocks on demand.
+
+    A caller that needs the conductances only slice by slice (`ipsplib.membrane.simulate`)
+    fills one slice of blocks at a time into a small buffer that it reuses: no array of
+    the whole trace is made. Fresh arrays larger than 128 kB come from ``mmap``, and
+    every 4 kB page of them costs a page fault when first written (2-3 µs here), so
+    a few 40,000-step temporaries cost more than the arithmetic on them.
+
+    Per output row: ``row_state`` (blocks x its components, the block-start states)
+    and ``row_kernels`` (its components x B), or None for a row without components.
+    ``own_key`` (block x n_rows + row, sorted) and ``own_part`` (keys x B): each occupied
+    block's events inside it. ``lead_key`` (step x n_rows + row, sorted) and ``lead_nS_ms``:
+    the integral of step j - 1 after the events of bin j (``integral`` only).
+    """
+
+    n_rows: int
+    steps_per_block: int
+    n_blocks: int
+    row_state: tuple
+    row_kernels: tuple
+    own_key: np.ndarray
+    own_part: np.ndarray
+    lead_key: np.ndarray
+    lead_nS_ms: np.ndarray
+
+    @classmethod
+    def prepare(cls, inputs, n_steps: int, dt_ms: float, weights: np.ndarray, integral: bool) -> BlockScan | None:
+        """The scan of ``grid_conductances``' arguments, or None if every row is 0 throughout.
+
+        Examples
+        --------
+        >>> from ipsplib.synapses import Synapse
+        >>> scan = BlockScan.prepare([(Synapse(1.0, 0.0, 2.0, 0.0), np.array([0.0]))], 40, 0.5, np.ones((1, 1)), False)
+        >>> scan.steps_per_block, scan.n_blocks
+        (16, 3)
+        >>> scan.fill(1, 2, np.empty((1, 1, 16)))[0, 0, :2].round(4)      # g at t = 8 and 8.5 ms
+        array([0.0183, 0.0143])
+        """
+        n_rows = weights.shape[0]
+        if not inputs or not weights.any():
+            return None
+        events = Events.from_inputs(inputs, n_steps, dt_ms)
+        comp = Components.from_inputs(inputs, weights)
+        if comp.tau_ms.size == 0 or events.bin_index.size == 0:
+            return None
+        component, bins, coef, lag_over_tau, amplitude = _event_components(comp, events)
+        steps_per_block = block_steps(n_steps, comp.tau_ms.size, component.size)
+        n_blocks = -(-(n_steps + 1) // steps_per_block)
+        kernels = _kernels(comp, dt_ms, integral, steps_per_block)
+        block, offset = np.divmod(bins, steps_per_block)
+        # 1. State at every block start from the events of earlier blocks.
+        injected = _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks, dt_ms, steps_per_block)
+        state = _scan_blocks(comp, injected, steps_per_block * dt_ms / comp.tau_ms)
+        # Per row, its components' states as (blocks x components): one matrix product fills a run of blocks.
+        row_state, row_kernels = [], []
+        for r in range(n_rows):
+            mine = comp.row == r
+            row_state.append(np.ascontiguousarray(state[mine].T) if mine.any() else None)
+            row_kernels.append(kernels[mine] if mine.any() else None)
+        # 3. Each event inside its own block, from its offset on, summed per (block, row).
+        own_key, own_part = _own_block_parts(kernels, comp.row[component], n_rows, amplitude, block, offset, component)
+        # 4. Integrals: the rest of step j-1 after an event of bin j >= 1, p! tau P(p+1, lag/tau) per event.
+        lead_key, lead_nS_ms = np.zeros(0, dtype=int), np.zeros(0)
+        if integral:
+            lead = (comp.order[component] == 0) & (bins >= 1)
+            power = comp.power[component[lead]]
+            partial = (
+                FACTORIAL[power]
+                * coef[lead]
+                * comp.tau_ms[component[lead]]
+                * lower_gamma_regularised(power + 1, lag_over_tau[lead])
+            )
+            lead_key, where = np.unique((bins[lead] - 1) * n_rows + comp.row[component[lead]], return_inverse=True)
+            lead_nS_ms = np.bincount(where.ravel(), partial, minlength=lead_key.size)
+        return cls(
+            n_rows, steps_per_block, n_blocks, tuple(row_state), tuple(row_kernels), own_key, own_part, lead_key, lead_nS_ms
         )
-        np.add.at(flat, (comp.row[component[lead]], bins[lead] - 1), partial)
-    return flat[:, :length]
+
+    def fill(self, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
+        """Blocks first_block..stop_block-1 of every row into ``out`` (C-contiguous, rows x blocks x B); returns it."""
+        n_rows, steps = self.n_rows, self.steps_per_block
+        # 2. Carried from the block-start states: one matrix product per row.
+        for r in range(n_rows):
+            if self.row_state[r] is None:
+                out[r] = 0.0
+            else:
+                _matmul_one_thread(self.row_state[r][first_block:stop_block], self.row_kernels[r], out=out[r])
+        lo, hi = np.searchsorted(self.own_key, (first_block * n_rows, stop_block * n_rows))
+        block, row = np.divmod(self.own_key[lo:hi], n_rows)
+        out[row, block - first_block] += self.own_part[lo:hi]  # one entry per (row, block): no repeats
+        if self.lead_key.size:
+            first_step = first_block * steps
+            lo, hi = np.searchsorted(self.lead_key, (first_step * n_rows, stop_block * steps * n_rows))
+            step, row = np.divmod(self.lead_key[lo:hi], n_rows)
+            out.reshape(n_rows, -1)[row, step - first_step] += self.lead_nS_ms[lo:hi]
+        return out
 
 
-def _add_own_block_part(result, kernels, row, amplitude, block, offset, component) -> None:
-    """Add amplitude x kernel[k - offset] for k = offset..B-1 of each event's own block to result[row, block]."""
-    # Sorted by (row, block), the events of one block are summed first: one addition per occupied block.
-    key = row * result.shape[1] + block
+def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, component):
+    """Per occupied (block, row): the sum of amplitude x kernel[k - offset] (0 for k < offset), k = 0..B-1.
+
+    Returns the keys block x n_rows + row, sorted, and their parts (keys x B).
+    """
+    # Sorted by (block, row), the events of one block and row are summed in one reduction.
+    key = block * n_rows + row
     order = np.argsort(key, kind="stable")
     key, component, offset, amplitude = key[order], component[order], offset[order], amplitude[order]
     block_steps = kernels.shape[1]
@@ -372,8 +440,9 @@ def _add_own_block_part(result, kernels, row, amplitude, block, offset, componen
     own_block = padded[component[:, None], block_steps + steps[None, :] - offset[:, None]]
     own_block *= amplitude[:, None]
     starts = np.flatnonzero(np.diff(key, prepend=-1))
-    by_block = result.reshape(-1, block_steps)
-    by_block[key[starts]] += np.add.reduceat(own_block, starts, axis=0)
+    if starts.size == 0:
+        return key, own_block
+    return key[starts], np.add.reduceat(own_block, starts, axis=0)
 
 
 def _matmul_one_thread(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -24,8 +24,8 @@ from functools import cached_property
 import numpy as np
 
 from . import _checks
-from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear
-from ._waveform_scan import grid_conductances
+from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear, solve_slice
+from ._waveform_scan import BlockScan, grid_conductances
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
 
 
@@ -287,6 +287,7 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     checked = checked_inputs(inputs)
     v0 = float(cell.e_leak_mV if v0_mV is None else _checks.as_finite("v0_mV", v0_mV, "mV"))
     i_grid, i_inject = _injected_step_average(i_inject_pA, n_steps)
+    i_inject = None if i_inject_pA is None else i_inject  # no current: nothing to add
     tonic = _checked_conductances(conductances, n_steps)
 
     e_rev = np.array([float(syn.e_rev_mV) for syn, _ in checked])
@@ -294,27 +295,11 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     linear = mg == 0
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
-    # The step averages are formed in place: every 40,000-step temporary costs page faults (see _integrate).
-    g_total, drive = grid_conductances(checked, n_steps, dt, rows, integral=True)
-    g_total /= dt
-    g_total += cell.g_leak_nS
-    drive /= dt
-    drive += cell.g_leak_nS * cell.e_leak_mV
-    if i_inject_pA is not None:
-        drive += i_inject
-    for g_grid, e in tonic:
-        g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
-        g_total = g_total + g_step
-        drive = drive + g_step * e
-    if linear.all():
-        v, spikes = integrate_linear(cell, v0, dt, g_total, drive)
+    if linear.all() and not cell.spiking:
+        scan = BlockScan.prepare(checked, n_steps, dt, rows, integral=True)
+        v, spikes = _passive_voltage_in_slices(cell, v0, dt, n_steps, scan, i_inject, tonic), []
     else:
-        # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
-        groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
-        one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
-        blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
-        e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
-        v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
+        v, spikes = _voltage_on_whole_arrays(cell, v0, dt, n_steps, checked, rows, i_inject, tonic, e_rev, mg)
     t_ms = np.arange(n_steps + 1, dtype=float)
     t_ms *= dt
     return Trace(
@@ -326,6 +311,80 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
         i_inject_pA=i_grid,
         conductances=tuple(tonic),
     )
+
+
+def _voltage_on_whole_arrays(cell: Cell, v0: float, dt: float, n_steps: int, checked, rows, i_inject, tonic, e_rev, mg):
+    """V and the spike times from step constants over the whole trace: a spiking cell, or Mg2+-blocked inputs.
+
+    ``rows`` weight the voltage-independent inputs into sum g and sum g E; ``i_inject`` is
+    the step averages of the injected current (pA) or None; ``e_rev`` and ``mg`` per input.
+    """
+    linear = mg == 0
+    # The step averages are formed in place: every 40,000-step temporary costs page faults (see _integrate).
+    g_total, drive = grid_conductances(checked, n_steps, dt, rows, integral=True)
+    g_total /= dt
+    g_total += cell.g_leak_nS
+    drive /= dt
+    drive += cell.g_leak_nS * cell.e_leak_mV
+    if i_inject is not None:
+        drive += i_inject
+    for g_grid, e in tonic:
+        g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
+        g_total = g_total + g_step
+        drive = drive + g_step * e
+    if linear.all():
+        return integrate_linear(cell, v0, dt, g_total, drive)
+    # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
+    groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
+    one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
+    blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
+    e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
+    return _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
+
+
+# Steps per slice of `_passive_voltage_in_slices`: its buffers (2 rows x 4096 steps, 64 kB) stay in cache
+# and below glibc's 128 kB mmap threshold, so the slices reuse one piece of memory and cause no page faults.
+_SLICE_STEPS = 8192
+
+
+def _passive_voltage_in_slices(cell: Cell, v0: float, dt: float, n_steps: int, scan, i_inject, tonic) -> np.ndarray:
+    """V on the grid of a passive cell with voltage-independent inputs, slice by slice.
+
+    ``scan`` (a `BlockScan` of the rows sum g and sum g E, or None without events) fills
+    the step integrals of one slice into a small reused buffer, and the exact voltage
+    recurrence (`solve_slice`) advances V over it: no array of the whole trace but V.
+    ``i_inject`` (the step averages, pA, or None) and ``tonic`` ((g_grid_nS, e_mV) pairs)
+    are added per slice.
+    """
+    block = scan.steps_per_block if scan is not None else _SLICE_STEPS
+    blocks_per_slice = max(1, _SLICE_STEPS // block)
+    v = np.empty(n_steps + 1)
+    v[0] = v0
+    buffer = np.empty(2 * blocks_per_slice * block)
+    g_leak, leak_drive, dt_over_c = float(cell.g_leak_nS), float(cell.g_leak_nS * cell.e_leak_mV), dt / cell.c_m_pF
+    for first in range(0, n_steps, blocks_per_slice * block):
+        stop = min(n_steps, first + blocks_per_slice * block)
+        n_blocks = -(-(stop - first) // block)
+        integrals = buffer[: 2 * n_blocks * block].reshape(2, n_blocks, block)
+        if scan is None:
+            integrals[...] = 0.0
+        else:
+            scan.fill(first // block, first // block + n_blocks, integrals)
+        g_total, drive = integrals.reshape(2, -1)[:, : stop - first]
+        g_total /= dt
+        g_total += g_leak
+        drive /= dt
+        drive += leak_drive
+        if i_inject is not None:
+            drive += i_inject[first:stop]
+        for g_grid, e in tonic:
+            g_step = 0.5 * (g_grid[first:stop] + g_grid[first + 1 : stop + 1])  # exact average of g linear in between
+            g_total += g_step
+            drive += g_step * e
+        done, here = 0, v[first:]
+        while done < g_total.size:  # solve_slice stops early where e^{-sum g dt / C} would underflow
+            done = solve_slice(here, g_total, drive, dt_over_c, done, g_total.size)
+    return v
 
 
 def _integrate_stepwise(cell: Cell, v0: float, dt: float, g_total, drive, g_blocked, e_blocked, mg_blocked):
