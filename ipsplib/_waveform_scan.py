@@ -329,17 +329,21 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
 class BlockScan:
     """A prepared scan (steps 1, 3 and 4 of the module's recipe done): it fills any run of blocks on demand.
 
-    A caller that needs the conductances only slice by slice (`ipsplib.membrane.simulate`)
-    fills one slice of blocks at a time into a small buffer that it reuses: no array of
-    the whole trace is made. Fresh arrays larger than 128 kB come from ``mmap``, and
-    every 4 kB page of them costs a page fault when first written (2-3 µs here), so
-    a few 40,000-step temporaries cost more than the arithmetic on them.
+    A caller that needs the conductances only slice by slice (`ipsplib._passive`) fills
+    one slice of blocks at a time into a small buffer that it reuses: no array of the
+    whole trace is made. Fresh arrays larger than about 128 kB come from ``mmap``, and
+    every 4 kB page of them costs a page fault when first written (2-7 µs on this
+    machine), so a few 40,000-step temporaries cost more than the arithmetic on them.
+
+    Output rows: the ``n_rows`` rows of the weights, then, with ``cumulative_row`` r,
+    one more: the integral of row r from the start of the filled run to the end of
+    each step (so a caller needs no cumulative sum over the steps).
 
     Per output row: ``row_state`` (blocks x its components, the block-start states)
     and ``row_kernels`` (its components x B), or None for a row without components.
-    ``own_key`` (block x n_rows + row, sorted) and ``own_part`` (keys x B): each occupied
-    block's events inside it. ``lead_key`` (step x n_rows + row, sorted) and ``lead_nS_ms``:
-    the integral of step j - 1 after the events of bin j (``integral`` only).
+    ``part_key`` (block x rows + row, sorted) and ``part`` (keys x B): what the events
+    add inside their own block, including (integrals) the rest of the step an event
+    falls in. ``block_start_nS_ms``: the cumulative row's value at each block start.
     """
 
     n_rows: int
@@ -347,23 +351,36 @@ class BlockScan:
     n_blocks: int
     row_state: tuple
     row_kernels: tuple
-    own_key: np.ndarray
-    own_part: np.ndarray
-    lead_key: np.ndarray
-    lead_nS_ms: np.ndarray
+    part_key: np.ndarray
+    part: np.ndarray
+    block_start_nS_ms: np.ndarray | None
+
+    @property
+    def n_out(self) -> int:
+        """Rows that `fill` writes: the weights' rows, plus the cumulative row if any."""
+        return len(self.row_state)
 
     @classmethod
-    def prepare(cls, inputs, n_steps: int, dt_ms: float, weights: np.ndarray, integral: bool) -> BlockScan | None:
+    def prepare(
+        cls, inputs, n_steps: int, dt_ms: float, weights: np.ndarray, integral: bool, cumulative_row: int | None = None
+    ) -> BlockScan | None:
         """The scan of ``grid_conductances``' arguments, or None if every row is 0 throughout.
+
+        ``cumulative_row`` (with ``integral``) adds the running integral of that row as a last output row.
 
         Examples
         --------
         >>> from ipsplib.synapses import Synapse
-        >>> scan = BlockScan.prepare([(Synapse(1.0, 0.0, 2.0, 0.0), np.array([0.0]))], 40, 0.5, np.ones((1, 1)), False)
+        >>> single = [(Synapse(1.0, 0.0, 2.0, 0.0), np.array([0.0]))]
+        >>> scan = BlockScan.prepare(single, 40, 0.5, np.ones((1, 1)), integral=False)
         >>> scan.steps_per_block, scan.n_blocks
         (16, 3)
         >>> scan.fill(1, 2, np.empty((1, 1, 16)))[0, 0, :2].round(4)      # g at t = 8 and 8.5 ms
         array([0.0183, 0.0143])
+        >>> running = BlockScan.prepare(single, 40, 0.5, np.ones((1, 1)), integral=True, cumulative_row=0)
+        >>> running.fill(0, 1, np.empty((2, 1, 16)))[:, 0, :2].round(4)  # per step, and from t = 0
+        array([[0.4424, 0.3445],
+               [0.4424, 0.7869]])
         """
         n_rows = weights.shape[0]
         if not inputs or not weights.any():
@@ -372,6 +389,7 @@ class BlockScan:
         comp = Components.from_inputs(inputs, weights)
         if comp.tau_ms.size == 0 or events.bin_index.size == 0:
             return None
+        n_out = n_rows + (cumulative_row is not None)
         component, bins, coef, lag_over_tau, amplitude = _event_components(comp, events)
         steps_per_block = block_steps(n_steps, comp.tau_ms.size, component.size)
         n_blocks = -(-(n_steps + 1) // steps_per_block)
@@ -386,49 +404,86 @@ class BlockScan:
             mine = comp.row == r
             row_state.append(np.ascontiguousarray(state[mine].T) if mine.any() else None)
             row_kernels.append(kernels[mine] if mine.any() else None)
-        # 3. Each event inside its own block, from its offset on, summed per (block, row).
-        own_key, own_part = _own_block_parts(kernels, comp.row[component], n_rows, amplitude, block, offset, component)
-        # 4. Integrals: the rest of step j-1 after an event of bin j >= 1, p! tau P(p+1, lag/tau) per event.
-        lead_key, lead_nS_ms = np.zeros(0, dtype=int), np.zeros(0)
+        # 3. Each event inside its own block, from its offset on; 4. (integrals) the rest of its step.
+        part_key, part = _own_block_parts(kernels, comp.row[component], n_out, amplitude, block, offset, component)
         if integral:
-            lead = (comp.order[component] == 0) & (bins >= 1)
-            power = comp.power[component[lead]]
-            partial = (
-                FACTORIAL[power]
-                * coef[lead]
-                * comp.tau_ms[component[lead]]
-                * lower_gamma_regularised(power + 1, lag_over_tau[lead])
+            part_key, part = _with_step_remainders(
+                part_key, part, comp, component, bins, coef, lag_over_tau, n_out, steps_per_block
             )
-            lead_key, where = np.unique((bins[lead] - 1) * n_rows + comp.row[component[lead]], return_inverse=True)
-            lead_nS_ms = np.bincount(where.ravel(), partial, minlength=lead_key.size)
-        return cls(
-            n_rows, steps_per_block, n_blocks, tuple(row_state), tuple(row_kernels), own_key, own_part, lead_key, lead_nS_ms
-        )
+        block_start = None
+        if cumulative_row is not None:
+            kernels_r = row_kernels[cumulative_row]
+            row_state.append(row_state[cumulative_row])
+            row_kernels.append(None if kernels_r is None else np.cumsum(kernels_r, axis=1))
+            part_key, part, block_start = _running_integral(
+                part_key, part, row_state[-1], row_kernels[-1], cumulative_row, n_out, n_blocks
+            )
+        return cls(n_rows, steps_per_block, n_blocks, tuple(row_state), tuple(row_kernels), part_key, part, block_start)
 
     def fill(self, first_block: int, stop_block: int, out: np.ndarray) -> np.ndarray:
-        """Blocks first_block..stop_block-1 of every row into ``out`` (C-contiguous, rows x blocks x B); returns it."""
-        n_rows, steps = self.n_rows, self.steps_per_block
+        """Blocks first_block..stop_block-1 of every output row into ``out`` (rows x blocks x B); returns it."""
+        n_out = self.n_out
         # 2. Carried from the block-start states: one matrix product per row.
-        for r in range(n_rows):
+        for r in range(n_out):
             if self.row_state[r] is None:
                 out[r] = 0.0
             else:
                 _matmul_one_thread(self.row_state[r][first_block:stop_block], self.row_kernels[r], out=out[r])
-        lo, hi = np.searchsorted(self.own_key, (first_block * n_rows, stop_block * n_rows))
-        block, row = np.divmod(self.own_key[lo:hi], n_rows)
-        out[row, block - first_block] += self.own_part[lo:hi]  # one entry per (row, block): no repeats
-        if self.lead_key.size:
-            first_step = first_block * steps
-            lo, hi = np.searchsorted(self.lead_key, (first_step * n_rows, stop_block * steps * n_rows))
-            step, row = np.divmod(self.lead_key[lo:hi], n_rows)
-            out.reshape(n_rows, -1)[row, step - first_step] += self.lead_nS_ms[lo:hi]
+        lo, hi = np.searchsorted(self.part_key, (first_block * n_out, stop_block * n_out))
+        block, row = np.divmod(self.part_key[lo:hi], n_out)
+        out[row, block - first_block] += self.part[lo:hi]  # one entry per (row, block): no repeats
+        if self.block_start_nS_ms is not None:
+            start = self.block_start_nS_ms
+            out[-1] += (start[first_block:stop_block] - start[first_block])[:, None]
         return out
+
+
+def _with_step_remainders(part_key, part, comp, component, bins, coef, lag_over_tau, n_out: int, block: int):
+    """The block parts with, added, the integral over the rest of step j-1 after each event of bin j >= 1.
+
+    Per event: p! tau P(p+1, lag/tau) of its h_0 component, at step j-1 (which may lie in the block before).
+    """
+    lead = (comp.order[component] == 0) & (bins >= 1)
+    power = comp.power[component[lead]]
+    remainder = FACTORIAL[power] * coef[lead] * comp.tau_ms[component[lead]]
+    remainder *= lower_gamma_regularised(power + 1, lag_over_tau[lead])
+    step_block, step_offset = np.divmod(bins[lead] - 1, block)
+    key = step_block * n_out + comp.row[component[lead]]
+    return _merge_parts(part_key, part, key, step_offset, remainder)
+
+
+def _merge_parts(part_key, part, key, offset, value):
+    """``part`` (rows keyed by the sorted ``part_key``) with each value added at (its key, offset), keys added."""
+    keys = np.union1d(part_key, key)
+    merged = np.zeros((keys.size, part.shape[1]))
+    merged[np.searchsorted(keys, part_key)] = part
+    np.add.at(merged, (np.searchsorted(keys, key), offset), value)
+    return keys, merged
+
+
+def _running_integral(part_key, part, state, kernels, row: int, n_out: int, n_blocks: int):
+    """The parts of the cumulative (last) row, and its value at every block start, from ``row``'s.
+
+    Inside a block the running integral is the cumulative sum of the step integrals (the
+    kernels given are already summed); across blocks each block adds its total.
+    """
+    mine = part_key % n_out == row
+    blocks = part_key[mine] // n_out
+    running = np.cumsum(part[mine], axis=1)
+    totals = np.bincount(blocks, running[:, -1], minlength=n_blocks)
+    if state is not None:
+        totals += state @ kernels[:, -1]
+    block_start = np.concatenate([[0.0], np.cumsum(totals)])
+    keys = np.concatenate([part_key, blocks * n_out + n_out - 1])
+    order = np.argsort(keys, kind="stable")
+    return keys[order], np.concatenate([part, running])[order], block_start
 
 
 def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, component):
     """Per occupied (block, row): the sum of amplitude x kernel[k - offset] (0 for k < offset), k = 0..B-1.
 
-    Returns the keys block x n_rows + row, sorted, and their parts (keys x B).
+    Returns the keys block x n_rows + row, sorted, and their parts (keys x B). ``n_rows``
+    is the number of output rows the keys count (it may exceed the rows that occur).
     """
     # Sorted by (block, row), the events of one block and row are summed in one reduction.
     key = block * n_rows + row

@@ -24,7 +24,8 @@ from functools import cached_property
 import numpy as np
 
 from . import _checks
-from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear, solve_slice
+from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear
+from ._passive import passive_voltage
 from ._waveform_scan import BlockScan, grid_conductances
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
 
@@ -296,8 +297,8 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
     if linear.all() and not cell.spiking:
-        scan = BlockScan.prepare(checked, n_steps, dt, rows, integral=True)
-        v, spikes = _passive_voltage_in_slices(cell, v0, dt, n_steps, scan, i_inject, tonic), []
+        scan = BlockScan.prepare(checked, n_steps, dt, rows, integral=True, cumulative_row=0)
+        v, spikes = passive_voltage(cell, v0, dt, n_steps, scan, i_inject, tonic), []
     else:
         v, spikes = _voltage_on_whole_arrays(cell, v0, dt, n_steps, checked, rows, i_inject, tonic, e_rev, mg)
     t_ms = np.arange(n_steps + 1, dtype=float)
@@ -340,51 +341,6 @@ def _voltage_on_whole_arrays(cell: Cell, v0: float, dt: float, n_steps: int, che
     blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
     e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
     return _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
-
-
-# Steps per slice of `_passive_voltage_in_slices`: its buffers (2 rows x 4096 steps, 64 kB) stay in cache
-# and below glibc's 128 kB mmap threshold, so the slices reuse one piece of memory and cause no page faults.
-_SLICE_STEPS = 8192
-
-
-def _passive_voltage_in_slices(cell: Cell, v0: float, dt: float, n_steps: int, scan, i_inject, tonic) -> np.ndarray:
-    """V on the grid of a passive cell with voltage-independent inputs, slice by slice.
-
-    ``scan`` (a `BlockScan` of the rows sum g and sum g E, or None without events) fills
-    the step integrals of one slice into a small reused buffer, and the exact voltage
-    recurrence (`solve_slice`) advances V over it: no array of the whole trace but V.
-    ``i_inject`` (the step averages, pA, or None) and ``tonic`` ((g_grid_nS, e_mV) pairs)
-    are added per slice.
-    """
-    block = scan.steps_per_block if scan is not None else _SLICE_STEPS
-    blocks_per_slice = max(1, _SLICE_STEPS // block)
-    v = np.empty(n_steps + 1)
-    v[0] = v0
-    buffer = np.empty(2 * blocks_per_slice * block)
-    g_leak, leak_drive, dt_over_c = float(cell.g_leak_nS), float(cell.g_leak_nS * cell.e_leak_mV), dt / cell.c_m_pF
-    for first in range(0, n_steps, blocks_per_slice * block):
-        stop = min(n_steps, first + blocks_per_slice * block)
-        n_blocks = -(-(stop - first) // block)
-        integrals = buffer[: 2 * n_blocks * block].reshape(2, n_blocks, block)
-        if scan is None:
-            integrals[...] = 0.0
-        else:
-            scan.fill(first // block, first // block + n_blocks, integrals)
-        g_total, drive = integrals.reshape(2, -1)[:, : stop - first]
-        g_total /= dt
-        g_total += g_leak
-        drive /= dt
-        drive += leak_drive
-        if i_inject is not None:
-            drive += i_inject[first:stop]
-        for g_grid, e in tonic:
-            g_step = 0.5 * (g_grid[first:stop] + g_grid[first + 1 : stop + 1])  # exact average of g linear in between
-            g_total += g_step
-            drive += g_step * e
-        done, here = 0, v[first:]
-        while done < g_total.size:  # solve_slice stops early where e^{-sum g dt / C} would underflow
-            done = solve_slice(here, g_total, drive, dt_over_c, done, g_total.size)
-    return v
 
 
 def _integrate_stepwise(cell: Cell, v0: float, dt: float, g_total, drive, g_blocked, e_blocked, mg_blocked):
