@@ -31,6 +31,7 @@ constants, not one per time constant.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -44,8 +45,6 @@ ON_GRID_TOLERANCE = 1e-9
 MAX_LOG_SPAN = 600.0
 # Multiply-adds per matrix product below which OpenBLAS stays on one thread (see `_matmul_one_thread`).
 MATMUL_SLICE_MACS = 200_000
-# Values per chunk of `decaying_scan` (64 kB): the chunk stays in cache.
-SCAN_CHUNK_VALUES = 8192
 # n! for the powers of the near-alpha series (at most ~20 terms).
 FACTORIAL = np.array([float(math.factorial(n)) for n in range(60)])
 
@@ -112,7 +111,7 @@ class Components:
         """
         term_input, term_coef, term_tau, term_power = [], [], [], []
         for k, (syn, _) in enumerate(inputs):
-            for coef, tau, power in syn.waveform_terms():
+            for coef, tau, power in _waveform_terms(syn):
                 term_input.append(k)
                 term_coef.append(coef)
                 term_tau.append(tau)
@@ -140,6 +139,19 @@ class Components:
             pair_coef_nS=weighted[pair_row, pair_term],
             pair_first=chain_first[pair_chain.ravel()],
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_terms(syn) -> tuple:
+    return tuple(syn.waveform_terms())
+
+
+def _waveform_terms(syn) -> tuple:
+    """``syn.waveform_terms()``, remembered per synapse: a synapse is immutable, and used in many calls."""
+    try:
+        return _cached_terms(syn)
+    except TypeError:  # a field that cannot be hashed (an array): compute it afresh
+        return tuple(syn.waveform_terms())
 
 
 def chain_propagator(power: int, order: np.ndarray, delta: np.ndarray) -> np.ndarray:
@@ -202,7 +214,7 @@ def block_steps(n_steps: int, n_components: int, n_event_components: int) -> int
     (32, 64, 16)
     """
     balanced = math.sqrt(n_steps * n_components / max(1, n_event_components))
-    return int(np.clip(2 ** round(math.log2(max(balanced, 1.0))), MIN_BLOCK_STEPS, MAX_BLOCK_STEPS))
+    return min(MAX_BLOCK_STEPS, max(MIN_BLOCK_STEPS, 2 ** round(math.log2(max(balanced, 1.0)))))
 
 
 def _kernels(comp: Components, dt_ms: float, integral: bool, block: int) -> np.ndarray:
@@ -228,12 +240,12 @@ def _kernels(comp: Components, dt_ms: float, integral: bool, block: int) -> np.n
 
 
 def decaying_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
-    """Solve y[:, n] = e^{-rate} y[:, n-1] + drive[:, n] (y[:, -1] = 0) in place, one decay rate >= 0 per row.
+    """Solve y[:, n] = e^{-rate} y[:, n-1] + drive[:, n] (y[:, -1] = 0), one decay rate >= 0 per row.
 
-    Closed form on consecutive chunks of m columns, with rate m <= MAX_LOG_SPAN
-    and at most SCAN_CHUNK_VALUES values per chunk (kept in cache):
-    y[n] = e^{-rate n} cumsum(drive e^{rate n}) within the chunk, plus what the
-    chunk before carries in, y[start - 1] e^{-rate (n + 1)}.
+    Closed form on chunks of m columns, with rate m <= MAX_LOG_SPAN, all chunks at
+    once: from zero inside each chunk, y[n] = e^{-rate n} cumsum(drive e^{rate n});
+    then what each chunk carries into the next (a scan over the chunks, by doubling)
+    decays into it as e^{-rate (n + 1)}. No Python loop runs over the chunks.
 
     Examples
     --------
@@ -243,22 +255,21 @@ def decaying_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
     """
     rows, n = drive.shape
     fastest = float(rate.max()) if rows else 0.0
-    chunk = min(n, SCAN_CHUNK_VALUES // max(1, rows))
-    if fastest * chunk > MAX_LOG_SPAN:
-        chunk = int(MAX_LOG_SPAN / fastest)
+    chunk = n if fastest * n <= MAX_LOG_SPAN else int(MAX_LOG_SPAN / fastest)
     if chunk <= 1:
         return _doubling_scan(rate, drive)
+    n_chunks = -(-n // chunk)
     steps_rate = rate[:, None] * np.arange(chunk + 1)
     growth, decay = np.exp(steps_rate[:, :-1]), np.exp(-steps_rate)
-    carried = np.zeros(rows)  # y at the end of the chunk before
-    for start in range(0, n, chunk):
-        part = drive[:, start : start + chunk]  # a view: solved in place
-        m = part.shape[1]
-        part *= growth[:, :m]
-        np.cumsum(part, axis=1, out=part)
-        part *= decay[:, :m]
-        part += carried[:, None] * decay[:, 1 : m + 1]
-        carried = part[:, -1]
+    y = np.zeros((rows, n_chunks, chunk))
+    y.reshape(rows, -1)[:, :n] = drive
+    y *= growth[:, None, :]
+    np.cumsum(y, axis=2, out=y)
+    y *= decay[:, None, :-1]
+    if n_chunks > 1:
+        chunk_ends = _doubling_scan(rate * chunk, y[:, :, -1])  # the true y at the end of each chunk
+        y[:, 1:] += chunk_ends[:, :-1, None] * decay[:, None, 1:]
+    drive[...] = y.reshape(rows, -1)[:, :n]
     return drive
 
 
