@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+# Kernel tables each remembered `Components` keeps (per dt, integral or not, block length).
+KERNEL_CACHE_SIZE = 8
 # Bounds of the steps per block (`block_steps`).
 MIN_BLOCK_STEPS, MAX_BLOCK_STEPS = 16, 128
 # An onset within this fraction of a step of a grid point counts as on it.
@@ -96,6 +98,7 @@ class Components:
     pair_input: np.ndarray
     pair_coef_nS: np.ndarray
     pair_first: np.ndarray
+    _kernel_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_inputs(cls, inputs, weights: np.ndarray) -> Components:
@@ -139,6 +142,41 @@ class Components:
             pair_coef_nS=weighted[pair_row, pair_term],
             pair_first=chain_first[pair_chain.ravel()],
         )
+
+    @staticmethod
+    def of_synapses(synapses: tuple, weights: np.ndarray) -> Components:
+        """`from_inputs` for these synapses, remembered (with its kernels) for the next call with the same ones.
+
+        The components depend on the synapses and weights alone, not on the event times: like
+        NEURON's model, built once for a cell and run on many inputs. Synapses whose fields
+        cannot be hashed are not remembered.
+        """
+        weights = np.ascontiguousarray(weights, dtype=float)
+        try:
+            return _components_cached(synapses, weights.tobytes(), weights.shape)
+        except TypeError:
+            return Components.from_inputs([(syn, None) for syn in synapses], weights)
+
+    def kernels(self, dt_ms: float, integral: bool, block: int) -> np.ndarray:
+        """`_kernels` of these components, remembered per (dt, integral, block) for the components' lifetime."""
+        key = (dt_ms, integral, block)
+        cache = self._kernel_cache
+        if key not in cache:
+            if len(cache) >= KERNEL_CACHE_SIZE:
+                cache.clear()
+            cache[key] = _kernels(self, dt_ms, integral, block)
+            cache[key].flags.writeable = False
+        return cache[key]
+
+
+@functools.lru_cache(maxsize=64)
+def _components_cached(synapses: tuple, weights_bytes: bytes, shape: tuple) -> Components:
+    weights = np.frombuffer(weights_bytes).reshape(shape)
+    comp = Components.from_inputs([(syn, None) for syn in synapses], weights)
+    for array in vars(comp).values():
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False  # shared by every later call: must not change
+    return comp
 
 
 @functools.lru_cache(maxsize=1024)
@@ -397,14 +435,14 @@ class BlockScan:
         if not inputs or not weights.any():
             return None
         events = Events.from_inputs(inputs, n_steps, dt_ms)
-        comp = Components.from_inputs(inputs, weights)
+        comp = Components.of_synapses(tuple(syn for syn, _ in inputs), weights)
         if comp.tau_ms.size == 0 or events.bin_index.size == 0:
             return None
         n_out = n_rows + (cumulative_row is not None)
         component, bins, coef, lag_over_tau, amplitude = _event_components(comp, events)
         steps_per_block = block_steps(n_steps, comp.tau_ms.size, component.size)
         n_blocks = -(-(n_steps + 1) // steps_per_block)
-        kernels = _kernels(comp, dt_ms, integral, steps_per_block)
+        kernels = comp.kernels(dt_ms, integral, steps_per_block)
         block, offset = np.divmod(bins, steps_per_block)
         # 1. State at every block start from the events of earlier blocks.
         injected = _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks, dt_ms, steps_per_block)
@@ -416,11 +454,10 @@ class BlockScan:
             row_state.append(np.ascontiguousarray(state[mine].T) if mine.any() else None)
             row_kernels.append(kernels[mine] if mine.any() else None)
         # 3. Each event inside its own block, from its offset on; 4. (integrals) the rest of its step.
-        part_key, part = _own_block_parts(kernels, comp.row[component], n_out, amplitude, block, offset, component)
-        if integral:
-            part_key, part = _with_step_remainders(
-                part_key, part, comp, component, bins, coef, lag_over_tau, n_out, steps_per_block
-            )
+        remainders = _step_remainders(comp, component, bins, coef, lag_over_tau) if integral else None
+        part_key, part = _own_block_parts(
+            kernels, comp.row[component], n_out, amplitude, block, offset, component, remainders
+        )
         block_start = None
         if cumulative_row is not None:
             kernels_r = row_kernels[cumulative_row]
@@ -449,27 +486,17 @@ class BlockScan:
         return out
 
 
-def _with_step_remainders(part_key, part, comp, component, bins, coef, lag_over_tau, n_out: int, block: int):
-    """The block parts with, added, the integral over the rest of step j-1 after each event of bin j >= 1.
+def _step_remainders(comp, component, bins, coef, lag_over_tau):
+    """The integral over the rest of step j-1 after each event of bin j >= 1: p! tau P(p+1, lag/tau) of its h_0.
 
-    Per event: p! tau P(p+1, lag/tau) of its h_0 component, at step j-1 (which may lie in the block before).
+    Returns the indices of those event components (each event's h_0) and the integrals, nS ms.
     """
-    lead = (comp.order[component] == 0) & (bins >= 1)
-    power = comp.power[component[lead]]
-    remainder = FACTORIAL[power] * coef[lead] * comp.tau_ms[component[lead]]
+    lead = np.flatnonzero((comp.order[component] == 0) & (bins >= 1))
+    first = component[lead]
+    power = comp.power[first]
+    remainder = FACTORIAL[power] * coef[lead] * comp.tau_ms[first]
     remainder *= lower_gamma_regularised(power + 1, lag_over_tau[lead])
-    step_block, step_offset = np.divmod(bins[lead] - 1, block)
-    key = step_block * n_out + comp.row[component[lead]]
-    return _merge_parts(part_key, part, key, step_offset, remainder)
-
-
-def _merge_parts(part_key, part, key, offset, value):
-    """``part`` (rows keyed by the sorted ``part_key``) with each value added at (its key, offset), keys added."""
-    keys = np.union1d(part_key, key)
-    merged = np.zeros((keys.size, part.shape[1]))
-    merged[np.searchsorted(keys, part_key)] = part
-    np.add.at(merged, (np.searchsorted(keys, key), offset), value)
-    return keys, merged
+    return lead, remainder
 
 
 def _running_integral(part_key, part, state, kernels, row: int, n_out: int, n_blocks: int):
@@ -490,21 +517,41 @@ def _running_integral(part_key, part, state, kernels, row: int, n_out: int, n_bl
     return keys[order], np.concatenate([part, running])[order], block_start
 
 
-def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, component):
+def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, component, remainders=None):
     """Per occupied (block, row): the sum of amplitude x kernel[k - offset] (0 for k < offset), k = 0..B-1.
 
     Returns the keys block x n_rows + row, sorted, and their parts (keys x B). ``n_rows``
     is the number of output rows the keys count (it may exceed the rows that occur).
+    ``remainders`` (event component indices, integrals): each integral is added at the
+    step before its event component's offset, in the block before for an offset of 0.
     """
-    # Sorted by (block, row), the events of one block and row are summed in one reduction.
-    key = block * n_rows + row
-    order = np.argsort(key, kind="stable")
-    key, component, offset, amplitude = key[order], component[order], offset[order], amplitude[order]
     block_steps = kernels.shape[1]
-    steps = np.arange(block_steps)
-    padded = np.concatenate([np.zeros_like(kernels), kernels], axis=1)  # kernel[k] at B + k, zero before
-    own_block = padded[component[:, None], block_steps + steps[None, :] - offset[:, None]]
-    own_block *= amplitude[:, None]
+    # The table: each kernel after B zeros (kernel[k] at B + k), then a unit impulse.
+    table = np.zeros((kernels.shape[0] + 1, 2 * block_steps))
+    table[:-1, block_steps:] = kernels
+    table[-1, block_steps] = 1.0
+    key = block * n_rows + row
+    at_block_start = np.zeros(0, dtype=int)
+    if remainders is not None:
+        # A remainder at offset 0 belongs to the last step of the block before: an impulse row of its own.
+        lead, value = remainders
+        at_block_start = offset[lead] == 0
+        extra = lead[at_block_start]
+        key = np.concatenate([key, key[extra] - n_rows])
+        component = np.concatenate([component, np.full(extra.size, kernels.shape[0])])
+        offset = np.concatenate([offset, np.full(extra.size, block_steps - 1)])
+        amplitude = np.concatenate([amplitude, value[at_block_start]])
+    # Sorted by (block, row), the events of one block and row are summed in one reduction.
+    order = np.argsort(key, kind="stable")
+    own_block = table[component[order, None], block_steps + np.arange(block_steps) - offset[order, None]]
+    own_block *= amplitude[order, None]
+    if remainders is not None:
+        # The other remainders: at column offset - 1 of their own event's row (one each, so no repeats).
+        inside = lead[~at_block_start]
+        position = np.empty_like(order)
+        position[order] = np.arange(order.size)
+        own_block[position[inside], offset[inside] - 1] += value[~at_block_start]
+    key = key[order]
     starts = np.flatnonzero(np.diff(key, prepend=-1))
     if starts.size == 0:
         return key, own_block
