@@ -576,14 +576,16 @@ def _event_components(comp: Components, events: Events):
     Returns per event component: its component, grid bin, weighted coefficient (nS),
     lag / tau, and its amplitude at its bin's grid point, coef h_q(lag / tau).
     """
-    first, coef, event = _event_pairs(comp, events)
-    orders = comp.power[first] + 1
-    component = np.repeat(first, orders) + _ragged_arange(orders)
-    event, coef = np.repeat(event, orders), np.repeat(coef, orders)
-    q = comp.order[component]
+    component, coef, event = _event_pairs(comp, events)
+    has_powers = comp.power.any()  # otherwise (single exponentials) every chain is its h_0 alone
+    if has_powers:
+        orders = comp.power[component] + 1
+        component = np.repeat(component, orders) + _ragged_arange(orders)
+        event, coef = np.repeat(event, orders), np.repeat(coef, orders)
     lag_over_tau = events.lag_ms[event] / comp.tau_ms[component]
     amplitude = coef * np.exp(-lag_over_tau)
-    if q.any():
+    if has_powers:
+        q = comp.order[component]
         amplitude *= lag_over_tau**q / FACTORIAL[q]
     return component, events.bin_index[event], coef, lag_over_tau, amplitude
 
@@ -612,6 +614,9 @@ def _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks
     component, amplitude, block, offset = component[to_next], amplitude[to_next], block[to_next], offset[to_next]
     delta = (steps - offset) * dt_ms / comp.tau_ms[component]
     max_power = int(comp.power.max())
+    if max_power == 0:  # single exponentials: each event decays into its own component
+        carried = np.bincount(component * n_blocks + block + 1, amplitude * np.exp(-delta), comp.tau_ms.size * n_blocks)
+        return carried.reshape(comp.tau_ms.size, n_blocks)
     factors = chain_propagator(max_power, np.full(component.size, max_power), delta)
     injected = np.zeros(comp.tau_ms.size * n_blocks)
     for j in range(max_power + 1):

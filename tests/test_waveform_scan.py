@@ -202,3 +202,11 @@ def test_float_onset_arrays_are_checked_on_the_fast_path(bad):
 
     with pytest.raises(ValueError, match="onsets_ms"):
         simulate(Cell(c_m_pF=100.0, g_leak_nS=5.0, e_leak_mV=-70.0), [(SYNAPSES[0], bad)], 10.0)
+
+
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 8192, 8203])
+def test_prefix_sum_equals_cumsum(n):
+    from ipsplib._passive import prefix_sum
+
+    x = np.random.default_rng(n).normal(size=n) * np.exp(np.linspace(0.0, 30.0, n))  # growing, as w_i - w_{i-1}
+    np.testing.assert_allclose(prefix_sum(x, np.empty(n)), np.cumsum(x), rtol=1e-12, atol=0)
