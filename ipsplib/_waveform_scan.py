@@ -565,6 +565,8 @@ def _matmul_one_thread(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndar
     load, one (1251 x 150) @ (150 x 32) product took 6 ms of CPU, its slices 0.3 ms.
     """
     rows = max(1, MATMUL_SLICE_MACS // max(1, a.shape[1] * b.shape[1]))
+    if a.shape[0] <= rows:
+        return np.matmul(a, b, out=out)
     for start in range(0, a.shape[0], rows):
         np.matmul(a[start : start + rows], b, out=out[start : start + rows])
     return out
