@@ -531,7 +531,6 @@ def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, compon
     table[:-1, block_steps:] = kernels
     table[-1, block_steps] = 1.0
     key = block * n_rows + row
-    at_block_start = np.zeros(0, dtype=int)
     if remainders is not None:
         # A remainder at offset 0 belongs to the last step of the block before: an impulse row of its own.
         lead, value = remainders
@@ -541,21 +540,18 @@ def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, compon
         component = np.concatenate([component, np.full(extra.size, kernels.shape[0])])
         offset = np.concatenate([offset, np.full(extra.size, block_steps - 1)])
         amplitude = np.concatenate([amplitude, value[at_block_start]])
-    # Sorted by (block, row), the events of one block and row are summed in one reduction.
-    order = np.argsort(key, kind="stable")
-    own_block = table[component[order, None], block_steps + np.arange(block_steps) - offset[order, None]]
-    own_block *= amplitude[order, None]
+    keys, key_index = np.unique(key, return_inverse=True)
+    steps = np.arange(block_steps)
+    # Each contribution's B values, gathered from the table by flat index, summed per key by bincount.
+    values = table.ravel().take((component * (2 * block_steps) + block_steps - offset)[:, None] + steps)
+    values *= amplitude[:, None]
     if remainders is not None:
         # The other remainders: at column offset - 1 of their own event's row (one each, so no repeats).
         inside = lead[~at_block_start]
-        position = np.empty_like(order)
-        position[order] = np.arange(order.size)
-        own_block[position[inside], offset[inside] - 1] += value[~at_block_start]
-    key = key[order]
-    starts = np.flatnonzero(np.diff(key, prepend=-1))
-    if starts.size == 0:
-        return key, own_block
-    return key[starts], np.add.reduceat(own_block, starts, axis=0)
+        values[inside, offset[inside] - 1] += value[~at_block_start]
+    target = (key_index.ravel() * block_steps)[:, None] + steps
+    parts = np.bincount(target.ravel(), values.ravel(), keys.size * block_steps)
+    return keys, parts.reshape(keys.size, block_steps)
 
 
 def _matmul_one_thread(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
