@@ -8,7 +8,7 @@ Over step n the cell sees a constant total conductance G_n / dt and drive D_n / 
 
     V_{n+1} = a_n V_n + (1 - a_n) V_inf,n,   a_n = e^{-G_n / C},   V_inf,n = D_n / G_n.
 
-With the running integral L_n = (1/C) (G_0 + ... + G_n) and w_n = e^{L_n} (w_{-1} = 1),
+With the running sum L_n = (G_0 + ... + G_n) / C and w_n = e^{L_n} (w_{-1} = 1),
 a_n = w_{n-1} / w_n, and the recurrence unrolls to
 
     V_{n+1} = (V_0 + sum_{i<=n} (w_i - w_{i-1}) V_inf,i) / w_n.
@@ -46,7 +46,8 @@ def passive_voltage(cell, v0_mV: float, dt_ms: float, n_steps: int, scan, i_inje
     v0_mV, dt_ms, n_steps
         Initial potential, step and number of steps of the grid.
     scan : BlockScan or None
-        The synapses' rows sum g and sum g E (``integral=True``, ``cumulative_row=0``), or None without events.
+        The synapses' rows sum g / C and sum g E / C, C = ``cell.c_m_pF`` (``integral=True``,
+        ``cumulative_row=0``), or None without events.
     i_inject_pA : ndarray, shape (n_steps,), or None
         Step averages of the injected current, pA.
     tonic : sequence of (g_nS on the grid, e_rev_mV)
@@ -67,24 +68,25 @@ def passive_voltage(cell, v0_mV: float, dt_ms: float, n_steps: int, scan, i_inje
     rows = np.empty(3 * per_slice)
     w = np.empty(per_slice + 1)  # w[0] = w_{-1} = 1: L counts from the start of the slice
     w[0] = 1.0
-    leak_running = np.arange(1, per_slice + 1) * (g_leak * dt_ms)  # integral of g_leak to each step's end
+    leak_per_c = g_leak * dt_ms / c  # per step, the leak's G / C
+    leak_running = np.arange(1, per_slice + 1) * leak_per_c  # its running sum: the leak's part of L
     for first in range(0, n_steps, per_slice):
         stop = min(n_steps, first + per_slice)
         m = stop - first
+        # G / C, D / C and L (the scan's rows are already divided by C: one pass less per slice).
         g_int, d_int, running = _step_integrals(scan, rows, first, m, block)
-        g_int += g_leak * dt_ms
-        d_int += g_leak * e_leak * dt_ms
+        g_int += leak_per_c
+        d_int += leak_per_c * e_leak
         running += leak_running[:m]
         if i_inject_pA is not None:
-            d_int += i_inject_pA[first:stop] * dt_ms
+            d_int += i_inject_pA[first:stop] * (dt_ms / c)
         for g_grid, e_mV in tonic:
-            g_step = (g_grid[first:stop] + g_grid[first + 1 : stop + 1]) * (0.5 * dt_ms)  # exact: g linear
+            g_step = (g_grid[first:stop] + g_grid[first + 1 : stop + 1]) * (0.5 * dt_ms / c)  # exact: g linear
             g_int += g_step
             d_int += g_step * e_mV
             running += np.cumsum(g_step)
-        running /= c
         if running[-1] > MAX_LOG_SPAN:  # e^L would overflow: the chunked recurrence instead
-            _solve_in_chunks(v[first:], g_int / dt_ms, d_int / dt_ms, dt_ms / c)
+            _solve_in_chunks(v[first:], g_int * (c / dt_ms), d_int * (c / dt_ms), dt_ms / c)
             continue
         np.exp(running, out=w[1 : m + 1])
         np.divide(d_int, g_int, out=d_int)  # V_inf

@@ -297,7 +297,7 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
     if linear.all() and not cell.spiking:
-        scan = BlockScan.prepare(checked, n_steps, dt, rows, integral=True, cumulative_row=0)
+        scan = BlockScan.prepare(checked, n_steps, dt, rows / cell.c_m_pF, integral=True, cumulative_row=0)
         v, spikes = passive_voltage(cell, v0, dt, n_steps, scan, i_inject, tonic), []
     else:
         v, spikes = _voltage_on_whole_arrays(cell, v0, dt, n_steps, checked, rows, i_inject, tonic, e_rev, mg)
