@@ -26,14 +26,12 @@ import numpy as np
 
 from ._integrate import solve_slice
 from ._recurrence import MAX_LOG_SPAN
+from ._waveform_scan import prefix_sum
 
 # Steps per slice: the buffers (3 rows x 8192 steps, 192 kB, and two of 64 kB) are reused from
 # slice to slice. Measured on the 10-synapse trace of benchmarks/bench_neuron.py: 8192 makes no
 # page fault per call, 16384 about 140 (each 4 kB page of fresh memory faults: 2-7 µs apiece).
 SLICE_STEPS = 8192
-# Values per run of `prefix_sum`: 16 multiply-adds per value (8 and 16 fastest here, 64 no faster than np.cumsum).
-PREFIX_RUN = 16
-_RUN_SUMS = np.triu(np.ones((PREFIX_RUN, PREFIX_RUN)))  # x @ _RUN_SUMS: the running sums along each row of x
 
 
 def passive_voltage(cell, v0_mV: float, dt_ms: float, n_steps: int, scan, i_inject_pA, tonic) -> np.ndarray:
@@ -96,30 +94,6 @@ def passive_voltage(cell, v0_mV: float, dt_ms: float, n_steps: int, scan, i_inje
         total += v[first]
         np.divide(total, w[1 : m + 1], out=v[first + 1 : stop + 1])
     return v
-
-
-def prefix_sum(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """The cumulative sum of ``x`` into ``out`` (same length, not overlapping ``x``), by small matrix products.
-
-    Each run of PREFIX_RUN values is summed by one product with a triangular matrix of
-    ones, then adds the total of the runs before it: measured here, half the time of
-    np.cumsum on 8192 values (28 against 16 µs), whose loop adds one value at a time.
-
-    Examples
-    --------
-    >>> prefix_sum(np.arange(1.0, 21.0), np.empty(20))[[0, 1, 15, 16, 19]]
-    array([  1.,   3., 136., 153., 210.])
-    """
-    whole = x.size - x.size % PREFIX_RUN
-    if whole:
-        runs = out[:whole].reshape(-1, PREFIX_RUN)
-        np.matmul(x[:whole].reshape(-1, PREFIX_RUN), _RUN_SUMS, out=runs)
-        runs[1:] += np.cumsum(runs[:-1, -1])[:, None]
-    if whole < x.size:
-        np.cumsum(x[whole:], out=out[whole:])
-        if whole:
-            out[whole:] += out[whole - 1]
-    return out
 
 
 def _step_integrals(scan, rows: np.ndarray, first: int, m: int, block: int):

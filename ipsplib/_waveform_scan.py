@@ -45,6 +45,9 @@ MIN_BLOCK_STEPS, MAX_BLOCK_STEPS = 16, 128
 ON_GRID_TOLERANCE = 1e-9
 # Largest |log| of the factors one closed-form chunk of `decaying_scan` spans: e^600 ~ 4e260 < 1.8e308.
 MAX_LOG_SPAN = 600.0
+# Values per run of `prefix_sum`: 16 multiply-adds per value (8 and 16 fastest here, 64 no faster than np.cumsum).
+PREFIX_RUN = 16
+_RUN_SUMS = np.triu(np.ones((PREFIX_RUN, PREFIX_RUN)))  # x @ _RUN_SUMS: the running sums along each row of x
 # Multiply-adds per matrix product below which OpenBLAS stays on one thread (see `_matmul_one_thread`).
 MATMUL_SLICE_MACS = 200_000
 # n! for the powers of the near-alpha series (at most ~20 terms).
@@ -277,6 +280,32 @@ def _kernels(comp: Components, dt_ms: float, integral: bool, block: int) -> np.n
     return factorial_p * comp.tau_ms[:, None] * kernel
 
 
+def prefix_sum(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The cumulative sum of ``x`` along its last axis into ``out`` (C-contiguous, not overlapping ``x``).
+
+    Each run of PREFIX_RUN values is summed by one product with a triangular matrix of
+    ones, then adds the total of the runs before it: measured here, half the time of
+    np.cumsum on 8192 values (28 against 16 µs), whose loop adds one value at a time.
+    A 1-D tail shorter than a run, or rows not a whole number of runs, use np.cumsum.
+
+    Examples
+    --------
+    >>> prefix_sum(np.arange(1.0, 21.0), np.empty(20))[[0, 1, 15, 16, 19]]
+    array([  1.,   3., 136., 153., 210.])
+    """
+    n = x.shape[-1]
+    whole = n - n % PREFIX_RUN if x.ndim == 1 else (n if n % PREFIX_RUN == 0 else 0)
+    if whole:
+        runs = out[..., :whole].reshape(*x.shape[:-1], whole // PREFIX_RUN, PREFIX_RUN)
+        np.matmul(x[..., :whole].reshape(runs.shape), _RUN_SUMS, out=runs)
+        runs[..., 1:, :] += np.cumsum(runs[..., :-1, -1], axis=-1)[..., None]
+    if whole < n:
+        np.cumsum(x[..., whole:], axis=-1, out=out[..., whole:])
+        if whole:
+            out[whole:] += out[whole - 1]
+    return out
+
+
 def decaying_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
     """Solve y[:, n] = e^{-rate} y[:, n-1] + drive[:, n] (y[:, -1] = 0), one decay rate >= 0 per row.
 
@@ -296,13 +325,15 @@ def decaying_scan(rate: np.ndarray, drive: np.ndarray) -> np.ndarray:
     chunk = n if fastest * n <= MAX_LOG_SPAN else int(MAX_LOG_SPAN / fastest)
     if chunk <= 1:
         return _doubling_scan(rate, drive)
+    if chunk >= PREFIX_RUN:  # whole runs of `prefix_sum` (the zero padding past n is harmless)
+        chunk = min(-(-n // PREFIX_RUN), chunk // PREFIX_RUN) * PREFIX_RUN
     n_chunks = -(-n // chunk)
     steps_rate = rate[:, None] * np.arange(chunk + 1)
     growth, decay = np.exp(steps_rate[:, :-1]), np.exp(-steps_rate)
     y = np.zeros((rows, n_chunks, chunk))
     y.reshape(rows, -1)[:, :n] = drive
     y *= growth[:, None, :]
-    np.cumsum(y, axis=2, out=y)
+    y = prefix_sum(y, np.empty_like(y))
     y *= decay[:, None, :-1]
     if n_chunks > 1:
         chunk_ends = _doubling_scan(rate * chunk, y[:, :, -1])  # the true y at the end of each chunk

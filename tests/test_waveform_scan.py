@@ -206,9 +206,7 @@ def test_float_onset_arrays_are_checked_on_the_fast_path(bad):
 
 @pytest.mark.parametrize("n", [1, 15, 16, 17, 8192, 8203])
 def test_prefix_sum_equals_cumsum(n):
-    from ipsplib._passive import prefix_sum
-
     x = np.random.default_rng(n).normal(size=n) * np.exp(np.linspace(0.0, 30.0, n))  # growing, as w_i - w_{i-1}
     # Both round to about n eps of the sum of |x| (the terms have either sign: the sums cancel).
-    error = np.abs(prefix_sum(x, np.empty(n)) - np.cumsum(x))
+    error = np.abs(ws.prefix_sum(x, np.empty(n)) - np.cumsum(x))
     assert (error <= 1e-14 * np.cumsum(np.abs(x))).all()
