@@ -1,6 +1,7 @@
 """Conductances of many synapses on the time grid: one blocked scan over all waveform terms at once.
 
-Internal: `ipsplib.synapses._grid_conductances` is the entry point.
+Internal: `grid_conductances` (through `ipsplib.synapses._grid_conductances`)
+gives whole rows; `BlockScan` fills them a slice at a time (`ipsplib._passive`).
 
 Every waveform term of a synapse (see `Synapse.waveform_terms`) is
 ``coef (s/tau)^p e^{-s/tau}`` = ``coef p! h_p(s/tau)`` with ``h_q(x) = x^q/q! e^{-x}``.
@@ -20,8 +21,14 @@ work splits into four vectorised steps, none of which loops over time:
    one matrix product per output row, (blocks x components) @ (components x
    steps in a block), whatever the number of time constants;
 3. the events inside their own block: each adds its kernel from its offset
-   to the end of the block (a gather, summed per block with ``reduceat``);
-4. for the step integrals, the part of the step that follows each event.
+   to the end of the block (a gather, summed per block with ``bincount``);
+4. for the step integrals, the part of the step that follows each event
+   (added to those in-block parts).
+
+`BlockScan.prepare` does steps 1, 3 and 4; `BlockScan.fill` does step 2 and
+adds the parts for any run of blocks. It can also give the running integral
+of one row (its kernels summed along the block, plus the row's total at each
+block start), which spares the caller a cumulative sum over the steps.
 
 The cost grows with the number of steps times the number of components (in
 the matrix product, the fastest numpy operation) plus the number of events
@@ -407,7 +414,7 @@ def grid_conductances(inputs, n_steps: int, dt_ms: float, weights: np.ndarray, i
 
 @dataclass(frozen=True)
 class BlockScan:
-    """A prepared scan (steps 1, 3 and 4 of the module's recipe done): it fills any run of blocks on demand.
+    """A prepared scan (steps 1, 3 and 4 of the module's recipe done) that fills any run of blocks on demand.
 
     A caller that needs the conductances only slice by slice (`ipsplib._passive`) fills
     one slice of blocks at a time into a small buffer that it reuses: no array of the

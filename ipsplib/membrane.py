@@ -10,8 +10,10 @@ ms, pA, so C/g is in ms with no conversion factor.
 
 Between grid points the equation is linear in V, so each step is integrated
 exactly with the step-averaged conductances (an exponential integrator), and
-the whole trace is solved as one vectorised linear recurrence. Only a
-voltage-dependent (NMDA) conductance needs a step-by-step loop.
+the whole trace is solved as one vectorised linear recurrence: for a passive
+cell slice by slice from the running integral of g (`ipsplib._passive`), for
+a spiking one by `ipsplib._integrate`. Only a voltage-dependent (NMDA)
+conductance needs a step-by-step loop.
 """
 
 from __future__ import annotations
