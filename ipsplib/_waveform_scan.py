@@ -546,7 +546,7 @@ def _running_integral(part_key, part, state, kernels, row: int, n_out: int, n_bl
     mine = part_key % n_out == row
     blocks = part_key[mine] // n_out
     running = np.cumsum(part[mine], axis=1)
-    totals = np.bincount(blocks, running[:, -1], minlength=n_blocks)
+    totals = weighted_counts(blocks, running[:, -1], n_blocks)
     if state is not None:
         totals += state @ kernels[:, -1]
     block_start = np.concatenate([[0.0], np.cumsum(totals)])
@@ -588,8 +588,19 @@ def _own_block_parts(kernels, row, n_rows: int, amplitude, block, offset, compon
         inside = lead[~at_block_start]
         values[inside, offset[inside] - 1] += value[~at_block_start]
     target = (key_index.ravel() * block_steps)[:, None] + steps
-    parts = np.bincount(target.ravel(), values.ravel(), keys.size * block_steps)
+    parts = weighted_counts(target.ravel(), values.ravel(), keys.size * block_steps)
     return keys, parts.reshape(keys.size, block_steps)
+
+
+def weighted_counts(index: np.ndarray, weights: np.ndarray, length: int) -> np.ndarray:
+    """np.bincount(index, weights, length) as floats, also when ``index`` is empty (bincount then gives ints).
+
+    Examples
+    --------
+    >>> weighted_counts(np.array([], dtype=int), np.array([]), 2), weighted_counts(np.array([1, 1]), np.ones(2), 3)
+    (array([0., 0.]), array([0., 2., 0.]))
+    """
+    return np.bincount(index, weights, length).astype(float, copy=False)
 
 
 def _matmul_one_thread(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -651,7 +662,8 @@ def _injection_at_next_block(comp, component, amplitude, block, offset, n_blocks
     delta = (steps - offset) * dt_ms / comp.tau_ms[component]
     max_power = int(comp.power.max())
     if max_power == 0:  # single exponentials: each event decays into its own component
-        carried = np.bincount(component * n_blocks + block + 1, amplitude * np.exp(-delta), comp.tau_ms.size * n_blocks)
+        target = component * n_blocks + block + 1
+        carried = weighted_counts(target, amplitude * np.exp(-delta), comp.tau_ms.size * n_blocks)
         return carried.reshape(comp.tau_ms.size, n_blocks)
     factors = chain_propagator(max_power, np.full(component.size, max_power), delta)
     injected = np.zeros(comp.tau_ms.size * n_blocks)

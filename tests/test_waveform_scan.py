@@ -210,3 +210,51 @@ def test_prefix_sum_equals_cumsum(n):
     # Both round to about n eps of the sum of |x| (the terms have either sign: the sums cancel).
     error = np.abs(ws.prefix_sum(x, np.empty(n)) - np.cumsum(x))
     assert (error <= 1e-14 * np.cumsum(np.abs(x))).all()
+
+
+def random_passive_case(rng):
+    """A random passive cell, grid, synapses (every kind, some silent or without events), current and tonic g."""
+    from ipsplib import Cell
+
+    dt = float(rng.choice([0.01, 0.025, 0.1, 0.5]))
+    n_steps = int(rng.choice([1, 3, 15, 16, 17, 100, 1000, 9000]))
+    cell = Cell(c_m_pF=rng.uniform(10, 500), g_leak_nS=rng.uniform(1, 50), e_leak_mV=rng.uniform(-80, -50))
+    inputs = []
+    for _ in range(int(rng.integers(0, 6))):
+        tau_d = rng.uniform(0.1, 30.0)
+        tau_r = [0.0, tau_d, tau_d * rng.uniform(0.01, 0.9), tau_d * 0.999][int(rng.integers(0, 4))]
+        g_max = float(rng.choice([0.0, rng.uniform(0.1, 50.0)]))
+        onsets = np.sort(rng.uniform(0.0, 1.1 * n_steps * dt, int(rng.integers(0, 30))))
+        onsets[: int(rng.integers(0, 2))] = np.round(onsets[:1] / dt) * dt  # sometimes one on a grid point
+        inputs.append((Synapse(g_max, tau_r, tau_d, float(rng.uniform(-90.0, 10.0))), np.sort(onsets)))
+    options = {"v0_mV": rng.uniform(-90.0, -40.0)}
+    if rng.uniform() < 0.3:
+        options["i_inject_pA"] = rng.uniform(-50.0, 50.0)
+    if rng.uniform() < 0.3:
+        options["conductances"] = [(rng.uniform(0.0, 20.0), -75.0)]
+    return cell, inputs, n_steps, dt, options
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_passive_path_equals_the_general_integrator_on_random_cases(seed):
+    from ipsplib import membrane, simulate
+
+    cell, inputs, n_steps, dt, options = random_passive_case(np.random.default_rng(seed))
+    v = simulate(cell, inputs, n_steps * dt, dt_ms=dt, **options).v_mV
+    rows = np.vstack([np.ones(len(inputs)), [float(syn.e_rev_mV) for syn, _ in inputs]])
+    _, i_step = membrane._injected_step_average(options.get("i_inject_pA"), n_steps)
+    i_step = i_step if "i_inject_pA" in options else None
+    tonic = membrane._checked_conductances(options.get("conductances"), n_steps)
+    v_general, _ = membrane._voltage_on_whole_arrays(
+        cell, options["v0_mV"], dt, n_steps, inputs, rows, i_step, tonic, rows[1], np.zeros(len(inputs))
+    )
+    np.testing.assert_allclose(v, v_general, rtol=0, atol=1e-9)
+
+
+def test_events_only_on_a_silent_synapse():
+    """Events that all belong to a synapse of 0 nS, beside one with no events: no event component at all."""
+    from ipsplib import Cell, simulate
+
+    inputs = [(Synapse(0.0, 0.5, 2.0, 0.0), np.array([1.0, 2.0])), (Synapse(1.0, 0.5, 2.0, 0.0), np.array([]))]
+    v = simulate(Cell(c_m_pF=100.0, g_leak_nS=5.0, e_leak_mV=-70.0), inputs, 5.0).v_mV
+    np.testing.assert_allclose(v, -70.0, atol=1e-12)
