@@ -19,9 +19,10 @@ ipsplib, the whole simulate() call (checking the inputs, conductances, V on
 the grid); NEURON, finitialize (which queues every event) + the integration +
 copying the recorded V into numpy. NEURON's model construction (Section, pas,
 one Exp2Syn and NetCon per synapse) is done once, outside the timing, and
-reported on its own line; ipsplib has no model to construct. For CVODE the
-timed run records V at CVODE's own steps; its error is measured on a run with
-the same tolerance read at the grid times.
+reported on its own line; ipsplib's counterpart, the waveform components of
+its synapses (which do not depend on the event times), is remembered from the
+warm-up call. For CVODE the timed run records V at CVODE's own steps; its error
+is measured on a run with the same tolerance read at the grid times.
 
 Accuracy is max |V - V_reference| over the 40,001 grid points. The script
 ends with a per-case accuracy table of the validation scenarios and a check

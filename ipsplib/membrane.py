@@ -10,8 +10,10 @@ ms, pA, so C/g is in ms with no conversion factor.
 
 Between grid points the equation is linear in V, so each step is integrated
 exactly with the step-averaged conductances (an exponential integrator), and
-the whole trace is solved as one vectorised linear recurrence. Only a
-voltage-dependent (NMDA) conductance needs a step-by-step loop.
+the whole trace is solved as one vectorised linear recurrence: for a passive
+cell slice by slice from the running integral of g (`ipsplib._passive`), for
+a spiking one by `ipsplib._integrate`. Only a voltage-dependent (NMDA)
+conductance needs a step-by-step loop.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import numpy as np
 
 from . import _checks
 from ._integrate import advance, after_spike, checked_inputs, crossing_time, grid, integrate_linear
-from ._waveform_scan import grid_conductances
+from ._passive import passive_voltage
+from ._waveform_scan import BlockScan, grid_conductances
 from .ions import MG_BLOCK_KD_MM, MG_BLOCK_SLOPE_PER_MV, mg_block
 
 
@@ -287,6 +290,7 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     checked = checked_inputs(inputs)
     v0 = float(cell.e_leak_mV if v0_mV is None else _checks.as_finite("v0_mV", v0_mV, "mV"))
     i_grid, i_inject = _injected_step_average(i_inject_pA, n_steps)
+    i_inject = None if i_inject_pA is None else i_inject  # no current: nothing to add
     tonic = _checked_conductances(conductances, n_steps)
 
     e_rev = np.array([float(syn.e_rev_mV) for syn, _ in checked])
@@ -294,27 +298,11 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
     linear = mg == 0
     # Voltage-independent inputs enter only through sum g and sum g E over each step.
     rows = np.vstack([linear, linear * e_rev])
-    # The step averages are formed in place: every 40,000-step temporary costs page faults (see _integrate).
-    g_total, drive = grid_conductances(checked, n_steps, dt, rows, integral=True)
-    g_total /= dt
-    g_total += cell.g_leak_nS
-    drive /= dt
-    drive += cell.g_leak_nS * cell.e_leak_mV
-    if i_inject_pA is not None:
-        drive += i_inject
-    for g_grid, e in tonic:
-        g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
-        g_total = g_total + g_step
-        drive = drive + g_step * e
-    if linear.all():
-        v, spikes = integrate_linear(cell, v0, dt, g_total, drive)
+    if linear.all() and not cell.spiking:
+        scan = BlockScan.prepare(checked, n_steps, dt, rows / cell.c_m_pF, integral=True, cumulative_row=0)
+        v, spikes = passive_voltage(cell, v0, dt, n_steps, scan, i_inject, tonic), []
     else:
-        # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
-        groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
-        one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
-        blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
-        e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
-        v, spikes = _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
+        v, spikes = _voltage_on_whole_arrays(cell, v0, dt, n_steps, checked, rows, i_inject, tonic, e_rev, mg)
     t_ms = np.arange(n_steps + 1, dtype=float)
     t_ms *= dt
     return Trace(
@@ -326,6 +314,35 @@ def simulate(cell: Cell, inputs, duration_ms, dt_ms=0.025, i_inject_pA=None, v0_
         i_inject_pA=i_grid,
         conductances=tuple(tonic),
     )
+
+
+def _voltage_on_whole_arrays(cell: Cell, v0: float, dt: float, n_steps: int, checked, rows, i_inject, tonic, e_rev, mg):
+    """V and the spike times from step constants over the whole trace: a spiking cell, or Mg2+-blocked inputs.
+
+    ``rows`` weight the voltage-independent inputs into sum g and sum g E; ``i_inject`` is
+    the step averages of the injected current (pA) or None; ``e_rev`` and ``mg`` per input.
+    """
+    linear = mg == 0
+    # The step averages are formed in place: every 40,000-step temporary costs page faults (see _integrate).
+    g_total, drive = grid_conductances(checked, n_steps, dt, rows, integral=True)
+    g_total /= dt
+    g_total += cell.g_leak_nS
+    drive /= dt
+    drive += cell.g_leak_nS * cell.e_leak_mV
+    if i_inject is not None:
+        drive += i_inject
+    for g_grid, e in tonic:
+        g_step = 0.5 * (g_grid[:-1] + g_grid[1:])  # exact average of g linear between grid points
+        g_total = g_total + g_step
+        drive = drive + g_step * e
+    if linear.all():
+        return integrate_linear(cell, v0, dt, g_total, drive)
+    # Mg2+-blocked inputs: one row per distinct (E_rev, [Mg]o), re-weighted by the block every step.
+    groups = sorted({(e, m) for e, m in zip(e_rev[~linear], mg[~linear], strict=True)})
+    one_hot = np.array([[(e, m) == group for e, m in zip(e_rev, mg, strict=True)] for group in groups], float)
+    blocked = grid_conductances(checked, n_steps, dt, one_hot, integral=True)
+    e_blocked, mg_blocked = (np.array(column) for column in zip(*groups, strict=True))
+    return _integrate_stepwise(cell, v0, dt, g_total, drive, blocked / dt, e_blocked, mg_blocked)
 
 
 def _integrate_stepwise(cell: Cell, v0: float, dt: float, g_total, drive, g_blocked, e_blocked, mg_blocked):
