@@ -10,6 +10,7 @@ import functools
 import http.server
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -75,12 +76,53 @@ def browser():
         b.close()
 
 
+#: Reports that test modules write and print at their end (tests/test_jupyterlab.py); a pytest-xdist worker's
+#: printing does not reach the terminal, so the main process prints the ones written during the session.
+MODULE_REPORTS = [ROOT / "_build" / "jupyterlab-drag.txt"]
+
+
+def pytest_sessionstart(session):
+    session.config._ipsp_started = time.time()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _browser_skipped:
+    if config.pluginmanager.has_plugin("dsession"):  # the pytest-xdist controller
+        for report in MODULE_REPORTS:
+            if report.is_file() and report.stat().st_mtime >= config._ipsp_started:
+                terminalreporter.write_sep("-", report.relative_to(ROOT).as_posix())
+                for line in report.read_text(encoding="utf-8").splitlines():
+                    terminalreporter.write_line(line)
+    # the skip reports, not _browser_skipped alone: under pytest-xdist the skips happen in the workers
+    skipped = [str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])]
+    if _browser_skipped or any(BROWSER_SKIP in text for text in skipped):
         bar = "!" * 100
         terminalreporter.write_line(bar, red=True, bold=True)
-        terminalreporter.write_line(_browser_skipped[0], red=True, bold=True)
+        terminalreporter.write_line(BROWSER_SKIP, red=True, bold=True)
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+#: Session fixtures too costly to run in more than one pytest-xdist worker: every module with a test that uses
+#: one of them, or that asks for it by name (request.getfixturevalue), goes to that fixture's group (make test
+#: runs the suite with -n 2 --dist loadgroup).
+SHARED_SESSION_FIXTURES = {"coursework_build": "coursework", "nmda_mechanism": "neuron"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the marks into node ids
+def pytest_collection_modifyitems(config, items):
+    """One pytest-xdist group per test module, so that a module's fixtures are set up once, in one worker;
+    modules sharing a costly session fixture (`SHARED_SESSION_FIXTURES`) form one group. Without xdist the
+    marks do nothing."""
+    group_of = {}
+    for item in items:
+        if item.path in group_of:
+            continue
+        source = item.path.read_text(encoding="utf-8") if item.path.name.startswith("test_") else ""
+        for fixture, group in SHARED_SESSION_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()) or f'"{fixture}"' in source:
+                group_of[item.path] = group
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:  # the group name ends the node id: keep it short
+            item.add_marker(pytest.mark.xdist_group(group_of.get(item.path, item.path.stem)))
 
 
 @pytest.fixture(scope="session")

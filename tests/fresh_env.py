@@ -31,7 +31,7 @@ from binder_env import _base_python
 
 INSTALL_TIMEOUT_S = 1800
 #: Environment variables kept in a route's clean process environment (besides the package installers' own):
-#: the user's, and the machine's network settings (uv, unlike pip, reads its CA bundle from SSL_CERT_FILE).
+#: the user's, and the machine's network settings (CA bundle, proxies).
 KEEP = ("HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "TERM", "SSL_CERT_FILE", "SSL_CERT_DIR",
         "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
 
@@ -85,11 +85,12 @@ def fresh_venv(venv: Path, install_args: list[str], cwd: Path, with_pip: bool = 
                  cwd, clean_env(venv))
         return venv / "bin" / "python"
     uv = uv_executable()
-    _run([uv, "venv", "--quiet", "--python", _base_python(), *(["--seed"] if with_pip else []), str(venv)],
-         cwd, clean_env())
+    # --system-certs: the machine's CA store, as pip uses it (a proxy's own CA is there, not in uv's bundle)
+    _run([uv, "venv", "--quiet", "--system-certs", "--python", _base_python(), *(["--seed"] if with_pip else []),
+          str(venv)], cwd, clean_env())
     if install_args:
-        _run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *install_args],
-             cwd, clean_env(venv))
+        _run([uv, "pip", "install", "--quiet", "--system-certs", "--python", str(venv / "bin" / "python"),
+              *install_args], cwd, clean_env(venv))
     return venv / "bin" / "python"
 
 
