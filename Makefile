@@ -75,14 +75,14 @@ pdf: vendor
 # --durations=30 lists the slowest tests at the end (where the time goes; issue 19).
 # The three builds run two at a time (two cores): the print edition beside the site, then the student
 # site from the site's executions.
-# pytest runs in TEST_WORKERS processes (pytest-xdist), whole test modules at a time: tests/conftest.py puts
-# each module in one group, and the modules that share a costly session fixture (the coursework build, the
-# NEURON mechanism) in one group, so each is set up once. TEST_WORKERS=0 runs the suite in one process.
+# pytest runs in TEST_WORKERS processes (pytest-xdist), whole test modules at a time, the modules that share a
+# costly session fixture (the coursework build, the NEURON mechanism) together, so that each is set up once
+# (tests/xdist_groups.py). TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= 2
 test:
 	$(MAKE) --jobs=2 --output-sync=target book-student pdf
 	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest --durations=30 \
-	    $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup) || status=$$?; \
+	    $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope) || status=$$?; \
 	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

@@ -101,28 +101,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(bar, red=True, bold=True)
 
 
-#: Session fixtures too costly to run in more than one pytest-xdist worker: every module with a test that uses
-#: one of them, or that asks for it by name (request.getfixturevalue), goes to that fixture's group (make test
-#: runs the suite with -n 2 --dist loadgroup).
-SHARED_SESSION_FIXTURES = {"coursework_build": "coursework", "nmda_mechanism": "neuron"}
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: make test runs the suite in two workers
+def pytest_xdist_make_scheduler(config, log):
+    """Whole modules per worker; the modules sharing a costly session fixture together (tests/xdist_groups.py)."""
+    import xdist_groups
 
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the marks into node ids
-def pytest_collection_modifyitems(config, items):
-    """One pytest-xdist group per test module, so that a module's fixtures are set up once, in one worker;
-    modules sharing a costly session fixture (`SHARED_SESSION_FIXTURES`) form one group. Without xdist the
-    marks do nothing."""
-    group_of = {}
-    for item in items:
-        if item.path in group_of:
-            continue
-        source = item.path.read_text(encoding="utf-8") if item.path.name.startswith("test_") else ""
-        for fixture, group in SHARED_SESSION_FIXTURES.items():
-            if fixture in getattr(item, "fixturenames", ()) or f'"{fixture}"' in source:
-                group_of[item.path] = group
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:  # the group name ends the node id: keep it short
-            item.add_marker(pytest.mark.xdist_group(group_of.get(item.path, item.path.stem)))
+    return xdist_groups.make_scheduler(config, log)
 
 
 @pytest.fixture(scope="session")
