@@ -27,14 +27,17 @@ export PATH := $(BIN):$(PATH)
 venv: $(STAMP)
 
 # Needs Python 3.11 (binder/runtime.txt). An existing 3.11 venv is re-synced
-# to the pins; anything else is replaced.
+# to the pins; anything else is replaced. pip installs uv (pinned in requirements-dev.txt), and uv the rest:
+# with a warm cache in seconds rather than pip's minute (issue 19; it resolves these pins to the same set
+# of packages as pip, checked on 2026-12-07; --system-certs: the machine's CA store, as pip uses it).
 $(STAMP): requirements-dev.txt binder/requirements.txt pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "make: no python3.11 or python3 found" >&2; exit 1; fi
 	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
 	    echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this book needs 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; fi
 	@if ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
 	    echo "make: creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check $$(grep -E '^uv==' requirements-dev.txt)
+	$(VENV)/bin/python -m uv pip install --quiet --system-certs --python $(VENV)/bin/python -r requirements-dev.txt
 	touch $@
 
 # Pinned JavaScript (widgets, MathJax, axe-core) from npm, sha512-verified, into _vendor/.
