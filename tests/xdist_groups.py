@@ -31,8 +31,10 @@ def group_of(module: str) -> str:
 
     Examples
     --------
-    >>> group_of("tests/test_coursework_grading.py"), group_of("tests/test_neuron_validation.py")
-    ('coursework', 'neuron')
+    >>> [group_of(f"tests/test_{name}.py") for name in ("coursework", "coursework_grading", "binder_env")]
+    ['coursework', 'coursework', 'coursework']
+    >>> group_of("tests/test_neuron_validation.py"), group_of("tests/test_neuron_dendrite.py")
+    ('neuron', 'neuron')
     >>> group_of("tests/test_typography.py"), group_of("ipsplib/membrane.py")
     ('tests/test_typography.py', 'ipsplib/membrane.py')
     """
