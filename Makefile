@@ -78,9 +78,9 @@ pdf: vendor
 # --durations=30 lists the slowest tests at the end (where the time goes; issue 19).
 # The three builds run two at a time (two cores): the print edition beside the site, then the student
 # site from the site's executions.
-# pytest runs in TEST_WORKERS processes (pytest-xdist), whole test modules at a time, the modules that share a
-# costly session fixture (the coursework build, the NEURON mechanism) together, so that each is set up once
-# (tests/xdist_groups.py). TEST_WORKERS=0 runs the suite in one process.
+# pytest runs in TEST_WORKERS processes (pytest-xdist), whole test modules at a time (the NEURON modules
+# together; tests/xdist_groups.py), and the coursework builds are made once for both (tests/once_per_run.py).
+# TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= 2
 test:
 	$(MAKE) --jobs=2 --output-sync=target book-student pdf

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from once_per_run import once_per_run
 
 # No per-example deadline for the property tests: speed is measured in benchmarks/, and a deadline only
 # turns a busy machine (CI shares two cores) into a flaky failure (hypothesis's default is 200 ms).
@@ -119,7 +120,8 @@ def coursework_build(tmp_path_factory) -> dict:
     sys.path.insert(0, str(ROOT / "tools"))
     import problem_sets
 
-    return problem_sets.build_all(tmp_path_factory.mktemp("coursework"), problem_sets.set_names(), jobs=2)
+    return once_per_run(tmp_path_factory, "coursework",
+                        lambda out: problem_sets.build_all(out, problem_sets.set_names(), jobs=2))
 
 
 #: Two teachers' seeds (tests/test_coursework_variants.py): the first is built with otter, both are checked
@@ -139,10 +141,12 @@ def coursework_variant(tmp_path_factory) -> dict:
     import problem_sets
     import set_variants
 
-    variable = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
-    wheel = ipsplib_release.build_wheel(tmp_path_factory.mktemp("ipsplib-wheel"))
-    return problem_sets.build_all(tmp_path_factory.mktemp(f"coursework-seed-{VARIANT_SEEDS[0]}"), variable, jobs=2,
-                                  wheel=wheel, seed=VARIANT_SEEDS[0])
+    def build(out: Path) -> dict:
+        variable = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
+        wheel = ipsplib_release.build_wheel(out / "ipsplib-wheel")
+        return problem_sets.build_all(out / "sets", variable, jobs=2, wheel=wheel, seed=VARIANT_SEEDS[0])
+
+    return once_per_run(tmp_path_factory, f"coursework-seed-{VARIANT_SEEDS[0]}", build)
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@
 A worker runs whole groups of tests, so that a module's fixtures are set up once, in one worker:
 
 - each test module (or doctest module of ipsplib) is a group of its own;
-- except that the modules that use a costly session fixture (`SHARED_SESSION_FIXTURES`: they name it, as a
-  test argument or in ``request.getfixturevalue``) form one group per fixture, which is then built once.
+- except that the modules that use a session fixture that must stay in one process (`SHARED_SESSION_FIXTURES`:
+  they name it, as a test argument or in ``request.getfixturevalue``) form one group per fixture.
 
 The groups known to take minutes go out first (`LONG_FIRST`), so that no worker starts one of them while the
 other has nothing left to do. (pytest-xdist's own ``--dist loadgroup`` cannot be used: it renames node ids,
@@ -18,10 +18,13 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_SESSION_FIXTURES = {"coursework_build": "coursework", "nmda_mechanism": "neuron"}
+#: (The coursework builds are shared between workers instead: tests/once_per_run.py. NEURON's mechanism is
+#: loaded into the process that compiled it, so its modules share a worker.)
+SHARED_SESSION_FIXTURES = {"nmda_mechanism": "neuron"}
 #: Slowest groups first (make test's --durations; issue 19); the rest in pytest-xdist's order.
-LONG_FIRST = ("tests/test_jupyterlab.py", "coursework", "tests/test_coursework_routes.py",
-              "tests/test_selfcheck_lab.py", "tests/test_page_weight.py", "neuron", "tests/test_demos_static.py",
+LONG_FIRST = ("tests/test_jupyterlab.py", "tests/test_coursework_variants.py", "tests/test_coursework.py",
+              "tests/test_coursework_routes.py", "tests/test_selfcheck_lab.py", "tests/test_binder_env.py",
+              "tests/test_page_weight.py", "neuron", "tests/test_coursework_grading.py", "tests/test_demos_static.py",
               "tests/test_demos_typography.py", "tests/test_pdf.py", "tests/test_demos_site.py")
 
 
@@ -31,8 +34,6 @@ def group_of(module: str) -> str:
 
     Examples
     --------
-    >>> [group_of(f"tests/test_{name}.py") for name in ("coursework", "coursework_grading", "binder_env")]
-    ['coursework', 'coursework', 'coursework']
     >>> group_of("tests/test_neuron_validation.py"), group_of("tests/test_neuron_dendrite.py")
     ('neuron', 'neuron')
     >>> group_of("tests/test_typography.py"), group_of("ipsplib/membrane.py")
