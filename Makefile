@@ -27,14 +27,17 @@ export PATH := $(BIN):$(PATH)
 venv: $(STAMP)
 
 # Needs Python 3.11 (binder/runtime.txt). An existing 3.11 venv is re-synced
-# to the pins; anything else is replaced.
+# to the pins; anything else is replaced. pip installs uv (pinned in requirements-dev.txt), and uv the rest:
+# with a warm cache in seconds rather than pip's minute (issue 19; it resolves these pins to the same set
+# of packages as pip, checked on 2026-12-07; --system-certs: the machine's CA store, as pip uses it).
 $(STAMP): requirements-dev.txt binder/requirements.txt pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "make: no python3.11 or python3 found" >&2; exit 1; fi
 	@if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
 	    echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this book needs 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; fi
 	@if ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
 	    echo "make: creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check $$(grep -E '^uv==' requirements-dev.txt)
+	$(VENV)/bin/python -m uv pip install --quiet --system-certs --python $(VENV)/bin/python -r requirements-dev.txt
 	touch $@
 
 # Pinned JavaScript (widgets, MathJax, axe-core) from npm, sha512-verified, into _vendor/.
@@ -75,9 +78,14 @@ pdf: vendor
 # --durations=30 lists the slowest tests at the end (where the time goes; issue 19).
 # The three builds run two at a time (two cores): the print edition beside the site, then the student
 # site from the site's executions.
+# pytest runs in TEST_WORKERS processes (pytest-xdist), whole test modules at a time (the NEURON modules
+# together; tests/xdist_groups.py), and the coursework builds are made once for both (tests/once_per_run.py).
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test:
 	$(MAKE) --jobs=2 --output-sync=target book-student pdf
-	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest --durations=30 || status=$$?; \
+	@start=$$(date +%s); status=0; IPSP_REQUIRE_NEURON=1 $(BIN)/python -m pytest --durations=30 \
+	    $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope) || status=$$?; \
 	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; \
 	if [ $$status -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

@@ -3,7 +3,7 @@
 Binder (repo2docker) installs ``binder/requirements.txt`` into a fresh Python of the version in
 ``binder/runtime.txt``, with ``-e .`` resolved against the repository root; its base image brings
 JupyterLab and ipykernel itself. `binder_python` makes the same environment with nothing from
-requirements-dev.txt:
+requirements-dev.txt (installed by uv, as in tests/fresh_env.py, which says what that changes from pip):
 
 - ``lab=False``: binder/requirements.txt alone (what the notebooks get; the kernel, ipykernel, comes
   with it through myst-nb). tests/test_binder_env.py executes every chapter notebook in it.
@@ -13,7 +13,7 @@ requirements-dev.txt:
 Each environment lives in ``~/.cache/ipsp-textbook/binder-env-<key>`` (``IPSP_CACHE_DIR`` moves the
 cache), where ``<key>`` hashes binder/requirements.txt, binder/runtime.txt and pyproject.toml (and the
 JupyterLab pin): changing any of them builds a new one. A build goes into a temporary folder that is
-renamed into place only once pip has succeeded, so a killed or failed build never leaves a
+renamed into place only once the installer has succeeded, so a killed or failed build never leaves a
 half-made environment to be reused, and two test runs building at once do not collide.
 
 The environment's editable ipsplib points at whichever checkout built it first; the tests therefore
@@ -97,6 +97,26 @@ def python_in(env: Path) -> Path:
     return env / "bin" / "python"
 
 
+def _installer_commands(venv: Path) -> tuple[list[str], list[str]]:
+    """Make the virtualenv ``venv``; return (its install command, its freeze command).
+
+    uv by default, as the route tests use it (tests/fresh_env.py says what changes from Binder's pip); the
+    environment still gets pip (``--seed``), as Binder's has. ``IPSP_ROUTE_INSTALLER=pip``: venv and pip.
+    """
+    from fresh_env import installer, uv_executable
+
+    python = str(python_in(venv))
+    if installer() == "pip":
+        subprocess.run([_base_python(), "-m", "venv", str(venv)], check=True)
+        return ([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"],
+                [python, "-m", "pip", "freeze"])
+    uv = uv_executable()
+    subprocess.run([uv, "venv", "--quiet", "--allow-existing", "--seed", "--system-certs", "--python",
+                    _base_python(), str(venv)], check=True)
+    return ([uv, "pip", "install", "--quiet", "--system-certs", "--python", python],
+            [uv, "pip", "freeze", "--python", python])
+
+
 def binder_python(lab: bool = False) -> Path:
     """The Python of the cached Binder environment, built first if needed (see the module docstring)."""
     final = env_dir(lab)
@@ -107,19 +127,16 @@ def binder_python(lab: bool = False) -> Path:
     _log(f"building {final} (first run for these requirements; later runs reuse it)")
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.build-", dir=CACHE))
     try:
-        subprocess.run([_base_python(), "-m", "venv", str(tmp)], check=True)
-        pip = [str(python_in(tmp)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--no-input"]
-        # Binder runs pip from the repository root: "-e ." in binder/requirements.txt means the root.
-        # A clean environment: no user site, no PYTHONPATH (pip would see this checkout's packages).
+        # Binder runs pip from the repository root: "-e ." in binder/requirements.txt means the root (for uv too).
+        # A clean environment: no user site, no PYTHONPATH (the installer would see this checkout's packages).
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
         env["PYTHONNOUSERSITE"] = "1"
-        subprocess.run(pip + ["-r", str(REQUIREMENTS.relative_to(ROOT))], cwd=ROOT, env=env, check=True,
+        install, freeze_cmd = _installer_commands(tmp)
+        subprocess.run(install + ["-r", str(REQUIREMENTS.relative_to(ROOT))], cwd=ROOT, env=env, check=True,
                        timeout=PIP_TIMEOUT_S)
         if lab:
-            subprocess.run(pip + [jupyterlab_pin()], cwd=ROOT, env=env, check=True, timeout=PIP_TIMEOUT_S)
-        freeze = subprocess.run([str(python_in(tmp)), "-m", "pip", "freeze"], cwd=ROOT, env=env, check=True,
-                                capture_output=True, text=True).stdout
+            subprocess.run(install + [jupyterlab_pin()], cwd=ROOT, env=env, check=True, timeout=PIP_TIMEOUT_S)
+        freeze = subprocess.run(freeze_cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
         (tmp / "pip-freeze.txt").write_text(freeze, encoding="utf-8")
         (tmp / ".complete").write_text(f"built from {ROOT} in {time.monotonic() - start:.0f} s\n")
         try:

@@ -10,10 +10,12 @@ import functools
 import http.server
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from once_per_run import once_per_run
 
 # No per-example deadline for the property tests: speed is measured in benchmarks/, and a deadline only
 # turns a busy machine (CI shares two cores) into a flaky failure (hypothesis's default is 200 ms).
@@ -75,12 +77,37 @@ def browser():
         b.close()
 
 
+#: Reports that test modules write and print at their end (tests/test_jupyterlab.py); a pytest-xdist worker's
+#: printing does not reach the terminal, so the main process prints the ones written during the session.
+MODULE_REPORTS = [ROOT / "_build" / "jupyterlab-drag.txt"]
+
+
+def pytest_sessionstart(session):
+    session.config._ipsp_started = time.time()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _browser_skipped:
+    if config.pluginmanager.has_plugin("dsession"):  # the pytest-xdist controller
+        for report in MODULE_REPORTS:
+            if report.is_file() and report.stat().st_mtime >= config._ipsp_started:
+                terminalreporter.write_sep("-", report.relative_to(ROOT).as_posix())
+                for line in report.read_text(encoding="utf-8").splitlines():
+                    terminalreporter.write_line(line)
+    # the skip reports, not _browser_skipped alone: under pytest-xdist the skips happen in the workers
+    skipped = [str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])]
+    if _browser_skipped or any(BROWSER_SKIP in text for text in skipped):
         bar = "!" * 100
         terminalreporter.write_line(bar, red=True, bold=True)
-        terminalreporter.write_line(_browser_skipped[0], red=True, bold=True)
+        terminalreporter.write_line(BROWSER_SKIP, red=True, bold=True)
         terminalreporter.write_line(bar, red=True, bold=True)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: make test runs the suite in two workers
+def pytest_xdist_make_scheduler(config, log):
+    """Whole modules per worker; the modules sharing a costly session fixture together (tests/xdist_groups.py)."""
+    import xdist_groups
+
+    return xdist_groups.make_scheduler(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +120,8 @@ def coursework_build(tmp_path_factory) -> dict:
     sys.path.insert(0, str(ROOT / "tools"))
     import problem_sets
 
-    return problem_sets.build_all(tmp_path_factory.mktemp("coursework"), problem_sets.set_names(), jobs=2)
+    return once_per_run(tmp_path_factory, "coursework",
+                        lambda out: problem_sets.build_all(out, problem_sets.set_names(), jobs=2))
 
 
 #: Two teachers' seeds (tests/test_coursework_variants.py): the first is built with otter, both are checked
@@ -113,10 +141,12 @@ def coursework_variant(tmp_path_factory) -> dict:
     import problem_sets
     import set_variants
 
-    variable = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
-    wheel = ipsplib_release.build_wheel(tmp_path_factory.mktemp("ipsplib-wheel"))
-    return problem_sets.build_all(tmp_path_factory.mktemp(f"coursework-seed-{VARIANT_SEEDS[0]}"), variable, jobs=2,
-                                  wheel=wheel, seed=VARIANT_SEEDS[0])
+    def build(out: Path) -> dict:
+        variable = [n for n in problem_sets.set_names() if set_variants.is_variable(n)]
+        wheel = ipsplib_release.build_wheel(out / "ipsplib-wheel")
+        return problem_sets.build_all(out / "sets", variable, jobs=2, wheel=wheel, seed=VARIANT_SEEDS[0])
+
+    return once_per_run(tmp_path_factory, f"coursework-seed-{VARIANT_SEEDS[0]}", build)
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,15 @@
 - Gradescope: the autograder zip unpacked into an empty folder, its environment built from its own
   environment.yml alone, and a submission graded with nothing of this checkout on the path.
 
-Each fresh environment is a new virtualenv of the machine's Python 3.11, installed by pip from the
-package index (nothing is shared with the test runner's environment).
+Each fresh environment is a new virtualenv of the machine's Python 3.11, installed from the package index
+by uv (tests/fresh_env.py says what that changes from pip; the Colab cell still runs pip itself) and
+deleted after its test; nothing is shared with the test runner's environment.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from binder_env import _base_python
+from fresh_env import clean_env, fresh_venv, remove
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,31 +38,21 @@ import problem_sets  # noqa: E402
 pytestmark = pytest.mark.slow
 
 SET = "03-ipsps"
-PIP_TIMEOUT_S = 1800
 
 
-def clean_env(venv: Path | None = None) -> dict[str, str]:
-    """A process environment with nothing of this checkout or the test runner's venv: no PYTHONPATH, no
-    user site; ``venv``'s bin/ first. The pip configuration (package index) is kept."""
-    keep = ("HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "TERM")
-    env = {k: v for k, v in os.environ.items() if k in keep or k.startswith("PIP_")}
-    env.pop("PIP_REQUIRE_VIRTUALENV", None)
-    path = "/usr/local/bin:/usr/bin:/bin"
-    env.update(PATH=f"{venv / 'bin'}:{path}" if venv else path, PYTHONNOUSERSITE="1")
-    if venv:
-        env["VIRTUAL_ENV"] = str(venv)
-    return env
+@pytest.fixture
+def new_env(tmp_path):
+    """``new_env(name, install_args, cwd, with_pip=False)``: a fresh environment in ``tmp_path / name``
+    (`fresh_env.fresh_venv`); returns its Python. Every environment made is deleted after the test."""
+    made = []
 
+    def make(name: str, install_args: list[str], cwd: Path, with_pip: bool = False) -> Path:
+        made.append(tmp_path / name)
+        return fresh_venv(tmp_path / name, install_args, cwd, with_pip=with_pip)
 
-def fresh_venv(venv: Path, pip_args: list[str], cwd: Path) -> Path:
-    """A new virtualenv at ``venv`` with ``pip install *pip_args`` run in ``cwd``; returns its Python."""
-    subprocess.run([_base_python(), "-m", "venv", str(venv)], check=True, env=clean_env())
-    python = venv / "bin" / "python"
-    if pip_args:
-        proc = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-input", *pip_args],
-                              cwd=cwd, env=clean_env(venv), capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
-        assert proc.returncode == 0, f"pip install {pip_args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return python
+    yield make
+    for venv in made:
+        remove(venv)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +142,11 @@ def test_renamed_copy_in_another_folder(built, tmp_path):
         assert "not answered yet" in text and "Traceback" not in text and "failed" not in text, (q, text[:500])
 
 
-def test_colab_fresh_python_install_cell(built, wheel, tmp_path):
+def test_colab_fresh_python_install_cell(built, wheel, tmp_path, new_env):
     """Colab: a Python with only a kernel; the notebook is not on disk. Its install cell installs ipsplib
     (from the wheel, as Colab would from the git tag) and otter-grader; then every check runs."""
-    python = fresh_venv(tmp_path / "colab-python", ["ipykernel"], tmp_path)
+    # pip in it: the install cell runs %pip, as on Colab (only the kernel itself is installed by uv)
+    python = new_env("colab-python", ["ipykernel"], tmp_path, with_pip=True)
     content = tmp_path / "content"  # Colab's working folder: no notebook file, no tests/
     content.mkdir()
     env = clean_env(python.parent.parent)
@@ -168,13 +159,13 @@ def test_colab_fresh_python_install_cell(built, wheel, tmp_path):
     assert not list(content.glob("*.ipynb")) and not (content / "tests").exists()
 
 
-def test_course_repository_requirements(built, wheel, tmp_path):
+def test_course_repository_requirements(built, wheel, tmp_path, new_env):
     """A course repository's requirements.txt (the pinned runtime and ipsplib's release line) installs in a
     fresh environment, in a folder that is not this repository, and runs a student notebook there."""
     repo = tmp_path / "course-repo"
     repo.mkdir()
     (repo / "requirements.txt").write_text(ipsplib_release.course_requirements(wheel))
-    python = fresh_venv(tmp_path / "hub-env", ["-r", "requirements.txt"], repo)
+    python = new_env("hub-env", ["-r", "requirements.txt"], repo)
     env = clean_env(python.parent.parent)
     (repo / f"{SET}.ipynb").write_text(json.dumps(answered(built, "reference")))
     shown_ref = execute(answered(built, "reference"), python, repo, env)
@@ -185,7 +176,7 @@ def test_course_repository_requirements(built, wheel, tmp_path):
         ipsplib_release.course_requirements(wheel).replace(ipsplib_release.requirement(wheel), "X")
 
 
-def test_gradescope_zip_alone_grades(built, tmp_path):
+def test_gradescope_zip_alone_grades(built, tmp_path, new_env):
     """The autograder zip unpacked into an empty folder; its environment from its environment.yml's pip list
     (conda resolves relative paths against that file's folder, as here); a submission graded there."""
     source = tmp_path / "autograder" / "source"
@@ -196,7 +187,7 @@ def test_gradescope_zip_alone_grades(built, tmp_path):
     assert f"python={ipsplib_release.version() and '3.11'}" in environment["dependencies"]
     pip_lines = next(d for d in environment["dependencies"] if isinstance(d, dict))["pip"]
     assert any(line.endswith(".whl") and (source / line).is_file() for line in pip_lines), pip_lines
-    python = fresh_venv(tmp_path / "otter-env", pip_lines, source)
+    python = new_env("otter-env", pip_lines, source)
     env = clean_env(python.parent.parent)
     subs = tmp_path / "submissions"
     subs.mkdir()
