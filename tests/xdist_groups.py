@@ -24,7 +24,8 @@ SHARED_SESSION_FIXTURES = {"nmda_mechanism": "neuron"}
 #: Slowest groups first (make test's --durations; issue 19); the rest in pytest-xdist's order.
 LONG_FIRST = ("tests/test_jupyterlab.py", "tests/test_coursework_variants.py", "tests/test_coursework.py",
               "tests/test_coursework_routes.py", "tests/test_selfcheck_lab.py", "tests/test_binder_env.py",
-              "tests/test_page_weight.py", "neuron", "tests/test_coursework_grading.py", "tests/test_demos_static.py",
+              "tests/test_page_weight.py", "neuron", "tests/test_coursework_grading.py",
+              "tests/test_coursework_per_student.py", "tests/test_demos_static.py",
               "tests/test_demos_typography.py", "tests/test_pdf.py", "tests/test_demos_site.py")
 
 
