@@ -118,20 +118,21 @@ def test_ei_reversal_above_the_epsp_peak_excites(ei):
 
 
 def test_ei_reuses_simulations_exactly():
-    """The IPSP alone is a scaled unit response and a third reversal potential at one distance and delay is
-    the line through two simulated traces: both equal simulate_dendrite (the cell is linear in E)."""
+    """The IPSP alone is a scaled unit response (the cell is linear in E) and the combined trace is the
+    simulation at that very setting, kept: both equal simulate_dendrite, also when a setting comes back."""
     demo = th.ei_competition()
     cell = ip.ball_and_stick()
     run = dict(duration_ms=th.EI_DURATION_MS, dt_ms=th.EI_DT_MS)
     exc = (synapses.ampa(g_max_nS=th.EXC_G_NS), [th.EXC_ONSET_MS], th.EXC_DISTANCE_UM)
-    for e_inh in (-85.0, -62.0, -51.0, -77.0):  # the last two are interpolated
+    for e_inh in (-85.0, -62.0, -51.0, -77.0, -62.0):  # the last comes back: from the cache
         demo.update(inh_distance_um=525.0, inh_delay_ms=3.0, e_inh_mV=e_inh)
         inh = (synapses.gaba_a(g_max_nS=th.INH_G_NS, e_rev_mV=e_inh), [th.EXC_ONSET_MS + 3.0], 525.0)
         both = ip.simulate_dendrite(cell, [exc, inh], **run).v_soma_mV
         alone = ip.simulate_dendrite(cell, [inh], **run).v_soma_mV
-        np.testing.assert_allclose(demo.artists["v_both"].get_ydata(), both, atol=1e-9)
+        np.testing.assert_array_equal(demo.artists["v_both"].get_ydata(), both)
         np.testing.assert_allclose(demo.artists["v_inh"].get_ydata(), alone, atol=1e-6)
-    assert len(demo._combined[525.0, 3.0]) == 2
+    assert len([key for key in demo._combined if key[:2] == (525.0, 3.0)]) == 4
+    assert list(demo._unit_ipsp) == [200.0, 525.0]  # one unit IPSP per distance: the default's and this one
 
 
 def test_firing_control_trace_does_not_depend_on_the_kind(rate_demo):

@@ -203,7 +203,7 @@ EI_DT_MS = 0.2
 INH_DISTANCE_STEP_UM = 25.0
 #: Reversal potential of the simulated unit IPSP, mV below rest (any value but 0 gives the same scaled IPSP).
 UNIT_DRIVE_MV = -10.0
-#: (distance, delay) settings whose combined traces are kept before the cache is emptied.
+#: (distance, delay, reversal potential) settings whose combined traces are kept before the cache is emptied.
 EI_CACHE_SIZE = 512
 
 
@@ -261,11 +261,10 @@ class EICompetition(Demo):
         self._epsp = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM)])
         self._t_ms = self._epsp.t_ms
         self.artists["v_exc"].set_data(self._t_ms, self._epsp.v_soma_mV)
-        # The passive cell is linear in the inputs' reversal potentials: with the conductances fixed, the
-        # deviation from rest is a sum of (E - E_leak) times a response that does not depend on E. So the IPSP
-        # alone is a unit response (per distance), scaled; and the combined trace at a third E is the line
-        # through two simulated ones (per distance and delay). Both are exact to rounding
-        # (tests/test_demos_threshold.py checks them against simulate_dendrite).
+        # The passive cell is linear in the input's reversal potential: with the conductance fixed, the IPSP
+        # alone is (E - E_leak) times a unit response that does not depend on E, simulated once per distance
+        # (exact to rounding; tests/test_demos_threshold.py checks it against simulate_dendrite). It depends
+        # on the distance only, so the frame never depends on the order of visits.
         self._unit_ipsp: dict = {}
         self._combined: dict = {}
 
@@ -290,22 +289,19 @@ class EICompetition(Demo):
         return np.interp(t - onset_ms, t, v_mV, left=rest)
 
     def _both(self, inh_distance_um, inh_delay_ms, e_inh_mV):
-        """Soma potential (mV) with both inputs: simulated for the first two reversal potentials seen at this
-        distance and delay, then the line through those two (exact, see build)."""
-        key = (float(inh_distance_um), float(inh_delay_ms))
-        runs = self._combined.get(key, {})
-        e_inh = float(e_inh_mV)
-        if e_inh not in runs and len(runs) < 2:
+        """Soma potential (mV) with both inputs, simulated once per setting and kept (up to `EI_CACHE_SIZE`).
+
+        Always the simulation at this very setting: a trace interpolated from two others would depend, in its
+        last bits, on which settings the reader visited first, and so could the frame.
+        """
+        key = (float(inh_distance_um), float(inh_delay_ms), float(e_inh_mV))
+        if key not in self._combined:
             if len(self._combined) >= EI_CACHE_SIZE:
                 self._combined.clear()
-            runs[e_inh] = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM),
-                                          (self.inhibition(e_inh), [EXC_ONSET_MS + inh_delay_ms],
-                                           inh_distance_um)]).v_soma_mV
-            self._combined[key] = runs
-        if e_inh in runs:
-            return runs[e_inh]
-        (e_a, v_a), (e_b, v_b) = runs.items()
-        return v_a + (e_inh - e_a) / (e_b - e_a) * (v_b - v_a)
+            self._combined[key] = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM),
+                                                  (self.inhibition(e_inh_mV), [EXC_ONSET_MS + inh_delay_ms],
+                                                   inh_distance_um)]).v_soma_mV
+        return self._combined[key]
 
     def render(self, inh_distance_um, inh_delay_ms, e_inh_mV):
         v_both = self._both(inh_distance_um, inh_delay_ms, e_inh_mV)
