@@ -94,6 +94,9 @@ MAX_FRAMES = 300
 DEFAULT_POINTS = {1: 21, 2: 7, 3: 5}
 #: The book's caption (and body) text size on the website, px: no demo text a reader must read is smaller.
 MIN_TEXT_PX = 16.0
+#: Cached backgrounds kept per demo, one per key of `Demo.redraw_background` (each about 3 MB: the background
+#: and its static layer at 630 x 600 px).
+BACKGROUND_CACHE_SIZE = 8
 
 #: name -> zero-argument factory of every registered demo.
 ALL: dict[str, Callable[[], Demo]] = {}
@@ -577,6 +580,8 @@ class Demo:
         self._lock = threading.RLock()
         self._worker = _LatestWins(self._render_values)
         self.frames_rendered = 0  # render calls so far (tests count coalesced renders)
+        self._background_key = None  # set by redraw_background, also from the first render
+        self._backgrounds: dict = {}  # key -> (background, static layer, static boxes), see redraw_background
         with mpl.rc_context(plotting.DEMO_STYLE):
             self.figure = Figure(figsize=self.figsize_in, dpi=self.dpi, layout="constrained")
             self._canvas = FigureCanvasAgg(self.figure)
@@ -670,9 +675,16 @@ class Demo:
         """Wait until coalesced renders are done (True), or ``timeout_s`` passed (False)."""
         return self._worker.wait(timeout_s)
 
-    def redraw_background(self) -> None:
-        """Forget the cached background (for a ``render`` that changed something outside ``self.artists``)."""
+    def redraw_background(self, key=None) -> None:
+        """Forget the cached background (for a ``render`` that changed something outside ``self.artists``).
+
+        ``key``, if given, is hashable and names everything outside ``self.artists`` that the frame shows
+        (such as the axis limits): the background drawn for a key is kept (the last `BACKGROUND_CACHE_SIZE`
+        keys) and used again when that key comes back, instead of a full redraw. Equal keys must mean
+        equal backgrounds; the demo's frames are then the same whichever keys came before.
+        """
         self._background = None
+        self._background_key = key
 
     def _dynamic(self) -> list:
         """The artists ``render`` moves: the values of ``self.artists``, (nested) containers flattened."""
@@ -689,6 +701,10 @@ class Demo:
             if self._background is not None and scene != self._scene:
                 raise ValueError(f"{type(self).__name__}: render added or removed artists, which a blitted frame "
                                  "would never show; create every artist in build, or set blit = False")
+            if self._background is None and self._background_key in self._backgrounds:
+                cached = self._backgrounds.pop(self._background_key)
+                self._backgrounds[self._background_key] = cached  # most recently used last
+                self._background, self._static_layer, self._static_boxes = cached
             if self._background is None:
                 # The first moving artist in draw order and everything painted after it is redrawn each
                 # frame (also static artists of later or twin axes that sit above it); the rest is cached.
@@ -716,6 +732,11 @@ class Demo:
                 self._blit_order = redraw
                 self._scene = scene
                 self._cache_static_layer(self._canvas.get_renderer(), {id(a) for a in dynamic})
+                if self._background_key is not None:
+                    if len(self._backgrounds) >= BACKGROUND_CACHE_SIZE:
+                        self._backgrounds.pop(next(iter(self._backgrounds)))  # the least recently used
+                    self._backgrounds[self._background_key] = (self._background, self._static_layer,
+                                                               self._static_boxes)
             renderer = self._canvas.get_renderer()
             buffer = np.asarray(renderer.buffer_rgba())
             buffer[...] = self._background
