@@ -206,12 +206,12 @@ def test_blitted_frames_equal_a_full_redraw(name):
 
 
 def visits(d) -> list[dict]:
-    """Settings as a reader reaches them: the defaults, then each control alone at min, middle and max (so
-    one setting of the other controls is seen with several values of each: what a cache keys on)."""
+    """Settings as a reader reaches them: the defaults, then each control alone at its min and max (so one
+    setting of the other controls is seen with three values of each: what a cache keys on)."""
     defaults = {name: spec.value for name, spec in d._specs.items()}
     settings = [dict(defaults)]
     for name, spec in d._specs.items():
-        settings += [defaults | {name: value} for value in values_to_try(spec)]
+        settings += [defaults | {name: value} for value in values_to_try(spec)[::2]]
     return settings
 
 
