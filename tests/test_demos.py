@@ -205,6 +205,33 @@ def test_blitted_frames_equal_a_full_redraw(name):
             assert np.array_equal(blitted, full), f"{name}: {control_name}={value} differs from a full redraw"
 
 
+def visits(d) -> list[dict]:
+    """Settings as a reader reaches them: the defaults, then each control alone at its min and max (so one
+    setting of the other controls is seen with three values of each: what a cache keys on)."""
+    defaults = {name: spec.value for name, spec in d._specs.items()}
+    settings = [dict(defaults)]
+    for name, spec in d._specs.items():
+        settings += [defaults | {name: value} for value in values_to_try(spec)[::2]]
+    return settings
+
+
+@pytest.mark.parametrize("name", DEMO_NAMES)
+def test_frame_does_not_depend_on_the_order_of_visits(name):
+    """A demo's caches may save work, never change a frame: every setting, visited forwards on one demo and
+    backwards on another, gives the same data in every artist (exactly), alt text and PNG."""
+    forwards, backwards = ALL[name](), ALL[name]()
+    settings = visits(forwards)
+    seen = {}
+    for k, values in enumerate(settings):
+        forwards.update(**values)
+        seen[k] = (snapshot(forwards), forwards.alt_text, forwards.png())
+    for k in reversed(range(len(settings))):
+        backwards.update(**settings[k])
+        data, alt, png = seen[k]
+        assert same(snapshot(backwards), data), f"{name}: the data at {settings[k]} depend on the order of visits"
+        assert backwards.alt_text == alt and backwards.png() == png, f"{name}: the frame at {settings[k]} differs"
+
+
 # -- the machinery, on a toy demo -------------------------------------------------------------------------
 class Toy(Demo):
     title = "Toy"

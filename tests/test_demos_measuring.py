@@ -143,3 +143,11 @@ def test_static_site_moves_distance_and_series_resistance(demo):
     grids = demo.static_grids()
     assert len(grids["distance_um"]) * len(grids["series_resistance_MOhm"]) * len(grids["receptor"]) <= 300
     assert max(grids["distance_um"]) == ip.dendrite.ball_and_stick().dend_length_um
+
+
+def test_every_slider_gives_a_drag_ten_values(demo):
+    """A slider sends a value only when it changes: with at least 20 steps on its track, a mouse drag across 60 %
+    of it (the JupyterLab test's drag, from anywhere) crosses at least 10 values, so it can give 10 redraws."""
+    for name, spec in demo._specs.items():
+        if spec.numeric:
+            assert (spec.max - spec.min) / spec.step >= 20 - 1e-9, f"{name}: step {spec.step} is too coarse"

@@ -9,6 +9,7 @@ whole. ``make book`` first; marked ``browser``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -53,6 +54,48 @@ def test_choices_switch_frames_by_mouse(browser, site_url, page_path):
             if len(set(digests)) != len(digests):
                 failures.append(f"group {g}: buttons {labels.all_inner_texts()} do not all show different frames")
         assert not failures and not problems, f"{page_path}:\n  " + "\n  ".join(failures + problems)
+    finally:
+        page.context.close()
+
+
+# A loaded machine, simulated: decoding a frame (which ipsp-demos.js's swap waits for) takes 0.3 s and a fetch
+# 1 s, so a frame swap lands while the test's fetch of the shown frame awaits.
+_SLOW_BROWSER = """() => {
+  const decode = HTMLImageElement.prototype.decode, fetch = window.fetch;
+  HTMLImageElement.prototype.decode = function () {
+    return new Promise(r => setTimeout(r, 300)).then(() => decode.call(this)); };
+  window.fetch = (...args) => new Promise(r => setTimeout(r, 1000)).then(() => fetch(...args));
+}"""
+
+
+@pytest.mark.browser
+def test_frame_state_is_one_frame_while_frames_swap(browser, site_url):
+    """The frame state the site tests read (index, src, bytes) belongs to one frame even when ipsp-demos.js
+    swaps the frame during the read: in a loaded full run it once paired the new index with the old frame's
+    bytes, so two buttons seemed to show one frame (07) and a slider's frame seemed not ipsplib's (08)."""
+    if not PAGES:
+        pytest.skip("the site is not built or has no demo with a choice")
+    page_path = PAGES[0]
+    page, problems = _open(browser, site_url, page_path)
+    try:
+        page.evaluate(_SLOW_BROWSER)
+        group = page.locator(".ipsp-demo-static fieldset.ipsp-demo-choice").first
+        box = group.locator("xpath=ancestor::div[contains(@class, 'ipsp-demo-static')][1]")
+        labels = group.locator("label")
+        folder = (SITE / page_path).parent
+        shape = json.loads(box.locator("script.ipsp-demo-manifest").text_content())["shape"]
+        pending = 0
+        for b in (1, 0, 1):
+            labels.nth(b).click()
+            state = box.evaluate(_FRAME_STATE)  # read while the swap is pending
+            flat = 0
+            for n, p in zip(shape, box.evaluate(_POSITION), strict=True):
+                flat = flat * n + p
+            pending += state["index"] != str(flat)
+            on_disk = hashlib.sha256((folder / state["src"]).read_bytes()).hexdigest()
+            assert state["digest"] == on_disk, f"{page_path} button {b}: the digest is not that of {state['src']}"
+        assert pending, "no swap was pending during a read: the simulated load did not slow the page"
+        assert not problems, problems
     finally:
         page.context.close()
 

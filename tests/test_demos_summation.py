@@ -132,3 +132,24 @@ def test_a_tau_m_drag_keeps_every_single_epsp_cached():
         for tau in taus:
             summation_demo._single_dv(receptor, float(tau))
     assert summation_demo._single_dv.cache_info().currsize == 2 * taus.size
+
+
+def test_axis_limits_that_come_back_reuse_their_background_with_the_same_pixels():
+    """A jump that rescales the axes redraws the background once per set of limits: when the limits come
+    back, the cached background is used (no full draw), and the frame equals a full redraw."""
+    d = summation_demo.temporal_summation()
+    one = dict(n_inputs=1.0, interval_ms=40.0, receptor="ampa")
+    many = dict(n_inputs=10.0, interval_ms=2.0, receptor="nmda")
+    full_draws = []
+    draw = d._canvas.draw
+    d._canvas.draw = lambda: (full_draws.append(1), draw())[1]
+    d.update(**one)
+    limits_one, first = d._limits, d.png()
+    d.update(**many)
+    assert d._limits != limits_one
+    drawn = len(full_draws)
+    d.update(**one)
+    assert len(full_draws) == drawn, "the limits came back but the background was drawn again"
+    assert d.png() == first
+    d.blit = False
+    assert d._encode() == first, "the frame on a cached background differs from a full redraw"

@@ -115,3 +115,38 @@ def test_ei_reversal_above_the_epsp_peak_excites(ei):
     assert ei.artists["v_both"].get_ydata().max() > alone - 1e-9 or alone < -50.0
     ei.update(e_inh_mV=-90.0)
     assert ei.artists["v_both"].get_ydata().max() < alone
+
+
+def test_ei_reuses_simulations_exactly():
+    """The IPSP alone is a scaled unit response (the cell is linear in E) and the combined trace is the
+    simulation at that very setting, kept: both equal simulate_dendrite, also when a setting comes back."""
+    demo = th.ei_competition()
+    cell = ip.ball_and_stick()
+    run = dict(duration_ms=th.EI_DURATION_MS, dt_ms=th.EI_DT_MS)
+    exc = (synapses.ampa(g_max_nS=th.EXC_G_NS), [th.EXC_ONSET_MS], th.EXC_DISTANCE_UM)
+    for e_inh in (-85.0, -62.0, -51.0, -77.0, -62.0):  # the last comes back: from the cache
+        demo.update(inh_distance_um=525.0, inh_delay_ms=3.0, e_inh_mV=e_inh)
+        inh = (synapses.gaba_a(g_max_nS=th.INH_G_NS, e_rev_mV=e_inh), [th.EXC_ONSET_MS + 3.0], 525.0)
+        both = ip.simulate_dendrite(cell, [exc, inh], **run).v_soma_mV
+        alone = ip.simulate_dendrite(cell, [inh], **run).v_soma_mV
+        np.testing.assert_array_equal(demo.artists["v_both"].get_ydata(), both)
+        np.testing.assert_allclose(demo.artists["v_inh"].get_ydata(), alone, atol=1e-6)
+    assert len([key for key in demo._combined if key[:2] == (525.0, 3.0)]) == 4
+    assert list(demo._unit_ipsp) == [200.0, 525.0]  # one unit IPSP per distance: the default's and this one
+
+
+def test_firing_control_trace_does_not_depend_on_the_kind(rate_demo):
+    for kind in th.E_INH_MV:
+        rate_demo.update(kind=kind, inh_rate_khz=1.0, exc_rate_khz=4.2)
+        trace = ip.poisson_firing(th.LIF, rate_exc_hz=4200.0, g_exc_nS=th.G_EXC_NS, e_inh_mV=th.E_INH_MV[kind],
+                                  duration_ms=th.TRACE_SHOWN_MS, seed=th.SEED, dt_ms=th.FIRING_DT_MS)
+        np.testing.assert_array_equal(rate_demo.artists["v_control"].get_ydata(), trace.v_mV)
+
+
+@pytest.mark.parametrize("factory", [th.firing_rate_inhibition, th.ei_competition])
+def test_every_slider_gives_a_drag_ten_values(factory):
+    """A slider sends a value only when it changes: with at least 20 steps on its track, a mouse drag across 60 %
+    of it (the JupyterLab test's drag, from anywhere) crosses at least 10 values, so it can give 10 redraws."""
+    for name, spec in factory()._specs.items():
+        if spec.numeric:
+            assert (spec.max - spec.min) / spec.step >= 20 - 1e-9, f"{name}: step {spec.step} is too coarse"

@@ -280,13 +280,15 @@ def test_page_accessibility(browser, site_url, page_path, mode):
 
 
 # The frame a static demo shows: its index in the manifest, the image's bytes (SHA-256) and alt text.
+# All read at one instant, before the fetch: ipsp-demos.js may swap the frame while the fetch awaits (a
+# loaded machine), and an index read after it would be paired with the previous frame's bytes.
 _FRAME_STATE = """async (demo) => {
   const img = demo.querySelector('.ipsp-demo-frame img');
+  const state = {index: demo.dataset.ipspFrame, src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+                 shown: img.checkVisibility() && img.naturalWidth > 0};
   const bytes = await (await fetch(img.src)).arrayBuffer();
   const hash = await crypto.subtle.digest('SHA-256', bytes);
-  return {index: demo.dataset.ipspFrame, src: img.getAttribute('src'), alt: img.getAttribute('alt'),
-          digest: [...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join(''),
-          shown: img.checkVisibility() && img.naturalWidth > 0};
+  return {...state, digest: [...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join('')};
 }"""
 
 _POSITION = """(demo) => JSON.parse(demo.querySelector('script.ipsp-demo-manifest').textContent).shape.map((_, a) => {

@@ -94,6 +94,9 @@ MAX_FRAMES = 300
 DEFAULT_POINTS = {1: 21, 2: 7, 3: 5}
 #: The book's caption (and body) text size on the website, px: no demo text a reader must read is smaller.
 MIN_TEXT_PX = 16.0
+#: Cached backgrounds kept per demo, one per key of `Demo.redraw_background` (each about 1.5 MB at 630 x 600 px,
+#: and the pixels of its static labels and legends).
+BACKGROUND_CACHE_SIZE = 12
 
 #: name -> zero-argument factory of every registered demo.
 ALL: dict[str, Callable[[], Demo]] = {}
@@ -577,6 +580,8 @@ class Demo:
         self._lock = threading.RLock()
         self._worker = _LatestWins(self._render_values)
         self.frames_rendered = 0  # render calls so far (tests count coalesced renders)
+        self._background_key = None  # set by redraw_background, also from the first render
+        self._backgrounds: dict = {}  # key -> (background, static layer, static boxes), see redraw_background
         with mpl.rc_context(plotting.DEMO_STYLE):
             self.figure = Figure(figsize=self.figsize_in, dpi=self.dpi, layout="constrained")
             self._canvas = FigureCanvasAgg(self.figure)
@@ -670,9 +675,16 @@ class Demo:
         """Wait until coalesced renders are done (True), or ``timeout_s`` passed (False)."""
         return self._worker.wait(timeout_s)
 
-    def redraw_background(self) -> None:
-        """Forget the cached background (for a ``render`` that changed something outside ``self.artists``)."""
+    def redraw_background(self, key=None) -> None:
+        """Forget the cached background (for a ``render`` that changed something outside ``self.artists``).
+
+        ``key``, if given, is hashable and names everything outside ``self.artists`` that the frame shows
+        (such as the axis limits): the background drawn for a key is kept (the last `BACKGROUND_CACHE_SIZE`
+        keys) and used again when that key comes back, instead of a full redraw. Equal keys must mean
+        equal backgrounds; the demo's frames are then the same whichever keys came before.
+        """
         self._background = None
+        self._background_key = key
 
     def _dynamic(self) -> list:
         """The artists ``render`` moves: the values of ``self.artists``, (nested) containers flattened."""
@@ -689,6 +701,10 @@ class Demo:
             if self._background is not None and scene != self._scene:
                 raise ValueError(f"{type(self).__name__}: render added or removed artists, which a blitted frame "
                                  "would never show; create every artist in build, or set blit = False")
+            if self._background is None and self._background_key in self._backgrounds:
+                cached = self._backgrounds.pop(self._background_key)
+                self._backgrounds[self._background_key] = cached  # most recently used last
+                self._background, self._static_crops, self._static_boxes = cached
             if self._background is None:
                 # The first moving artist in draw order and everything painted after it is redrawn each
                 # frame (also static artists of later or twin axes that sit above it); the rest is cached.
@@ -716,6 +732,11 @@ class Demo:
                 self._blit_order = redraw
                 self._scene = scene
                 self._cache_static_layer(self._canvas.get_renderer(), {id(a) for a in dynamic})
+                if self._background_key is not None:
+                    if len(self._backgrounds) >= BACKGROUND_CACHE_SIZE:
+                        self._backgrounds.pop(next(iter(self._backgrounds)))  # the least recently used
+                    self._backgrounds[self._background_key] = (self._background, self._static_crops,
+                                                               self._static_boxes)
             renderer = self._canvas.get_renderer()
             buffer = np.asarray(renderer.buffer_rgba())
             buffer[...] = self._background
@@ -724,11 +745,13 @@ class Demo:
                 if id(artist) not in skipped:
                     artist.draw(renderer)
             # a static artist that nothing drawn this frame comes near: its pixels from the cached full layer
-            for rows, cols in skipped.values():
-                buffer[rows, cols] = self._static_layer[rows, cols]
+            for key in skipped:
+                rows, cols, crop = self._static_crops[key]
+                buffer[rows, cols] = crop
 
     def _cache_static_layer(self, renderer, dynamic_ids: set) -> None:
-        """Cache the background with the static artists of the redraw set drawn too, and their pixel boxes.
+        """Cache the static artists of the redraw set, drawn over the background: their pixel boxes, and
+        the pixels of the layer in each box (crops, not the whole layer: a demo may keep several backgrounds).
 
         Legends and labels that matplotlib paints after a moving artist cost most of a frame (text). Where no
         moving artist comes within `_BLIT_PAD_PX` of one, its pixels are those of this layer, exactly.
@@ -737,11 +760,18 @@ class Demo:
         self._statics = [a for a in self._blit_order if id(a) not in dynamic_ids]
         for artist in self._statics:
             artist.draw(renderer)
-        self._static_layer = np.array(buffer, copy=True)
         self._static_boxes = {id(a): _pixel_box(a, renderer) for a in self._statics}
+        height, width = buffer.shape[:2]
+        self._static_crops = {}
+        for key, box in self._static_boxes.items():
+            if box is not None:
+                x0, y0, x1, y1 = (max(0, min(v, limit)) for v, limit in zip(box, (width, height, width, height),
+                                                                              strict=True))
+                rows, cols = slice(height - y1, height - y0), slice(x0, x1)  # rows run top down
+                self._static_crops[key] = (rows, cols, np.array(buffer[rows, cols], copy=True))
 
-    def _untouched_statics(self, renderer) -> dict:
-        """id -> (rows, cols) of the static artists in the redraw set that no drawn artist comes near."""
+    def _untouched_statics(self, renderer) -> set:
+        """ids of the static artists in the redraw set (with a pixel box) that no drawn artist comes near."""
         moving = [a for a in self._blit_order if id(a) not in self._static_boxes and a.get_visible()]
         footprints: dict = {}  # computed when first needed (an annotation's arrow extent costs milliseconds)
 
@@ -756,15 +786,7 @@ class Demo:
         # there by the layer, which holds both in draw order, as a full draw paints them (nothing moves there).
         touched = {id(a) for a in self._statics if self._static_boxes[id(a)] is None
                    or any(near(m, self._static_boxes[id(a)]) for m in moving)}
-        height, width = self._background.shape[:2]
-        skipped = {}
-        for artist in self._statics:
-            box = self._static_boxes[id(artist)]
-            if id(artist) not in touched and box is not None:
-                x0, y0, x1, y1 = (max(0, min(v, limit)) for v, limit in zip(box, (width, height, width, height),
-                                                                              strict=True))
-                skipped[id(artist)] = (slice(height - y1, height - y0), slice(x0, x1))  # rows run top down
-        return skipped
+        return {key for key in self._static_crops if key not in touched}
 
     def _encode(self) -> bytes:
         self._draw()

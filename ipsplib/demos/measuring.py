@@ -54,6 +54,9 @@ DT_MS = 0.05
 I_LIMITS_PA = (-240.0, 280.0)
 #: The demo computes the ideal clamp current once per synapse, at this holding potential, and scales it.
 REFERENCE_HOLD_MV = -110.0
+#: Step of the distance slider, µm: fine enough that a mouse drag across 60 % of it crosses at least 10 values
+#: (a slider sends a value only when it changes, so a coarser step caps the redraws of a drag).
+DISTANCE_STEP_UM = 25.0
 #: Cached (synapse, location, series resistance) settings before the cache is emptied.
 CACHE_SIZE = 256
 E_REV = r"$E_\mathrm{rev}$"
@@ -213,7 +216,7 @@ def voltage_clamp_iv() -> VoltageClampIV:
     return VoltageClampIV(
         controls=[
             Control("distance_um", "Synapse distance from the soma (µm)", min=0.0, max=CELL.dend_length_um,
-                    step=50.0, value=400.0, static_values=(0.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0)),
+                    step=DISTANCE_STEP_UM, value=400.0, static_values=(0.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0)),
             Control("series_resistance_MOhm", "Series resistance (MΩ)", min=0.0, max=30.0, step=1.0, value=10.0,
                     static_values=(0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0)),
             Control("holding_mV", "Holding potential (mV)", min=-110.0, max=90.0, step=10.0, value=-70.0),

@@ -173,7 +173,7 @@ class SpatialSummation(Demo):
         ax_x = self.artists["e_mark"].axes
         if ax_x.get_ylim() != _profile_ylim(top_mV):
             ax_x.set_ylim(_profile_ylim(top_mV))
-            self.redraw_background()  # the ticks change with the scale
+            self.redraw_background(key=top_mV)  # the ticks change with the scale
         self.artists["e_mark"].set_data([excitation_um], [0.05])
         self.artists["i_mark"].set_data([inhibition_um], [0.05])
         bar_end = min(lambda_um, BASE_CELL.dend_length_um)

@@ -135,7 +135,7 @@ class TemporalSummation(Demo):
             ax_v.set(xlim=limits[0], ylim=limits[1])
             ax_i.set(ylim=limits[2])
             self._limits = limits
-            self.redraw_background()  # ticks and the fixed lines move with the limits
+            self.redraw_background(key=limits)  # ticks and the fixed lines move with the limits
 
     def render(self, interval_ms, n_inputs, tau_m_ms, receptor):
         n = int(round(float(n_inputs)))

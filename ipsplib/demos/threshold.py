@@ -46,8 +46,12 @@ TRACE_SHOWN_MS = 300.0
 FIRING_DT_MS = 0.25
 SEED = 2026
 SPIKE_MARK_MV = -50.0
-#: Rate curves kept per demo (a slider has 13 inhibitory rates x 2 kinds of inhibition).
+#: Rate curves kept per demo (the slider has 31 inhibitory rates x 2 kinds of inhibition).
 CURVE_CACHE_SIZE = 64
+#: Slider steps: fine enough that a mouse drag across 60 % of a slider crosses at least 10 values (a slider
+#: sends a value only when it changes, so a coarser step caps the redraws of a drag, however fast the kernel).
+INH_RATE_STEP_KHZ = 0.1
+EXC_RATE_STEP_KHZ = 0.1
 
 
 class FiringRateInhibition(Demo):
@@ -96,6 +100,7 @@ class FiringRateInhibition(Demo):
                                     self.artists["curve_fit"]], loc="outside lower center", ncols=2,
                            handlelength=1.5).set_zorder(-1)
         self._cache: dict = {}
+        self._control_traces: dict = {}
 
     @staticmethod
     def _run(exc_rate_khz, inh_rate_khz, kind, duration_ms):
@@ -124,8 +129,16 @@ class FiringRateInhibition(Demo):
             self._cache[key] = (rates, fit)
         return self._cache[key]
 
+    def control_trace(self, exc_rate_khz):
+        """The trace without inhibition: the same for both kinds (no inhibitory event, so its reversal never
+        enters), so it is simulated once per excitatory rate."""
+        key = float(exc_rate_khz)
+        if key not in self._control_traces:
+            self._control_traces[key] = self._run(exc_rate_khz, 0.0, "shunting", TRACE_SHOWN_MS)
+        return self._control_traces[key]
+
     def render(self, kind, inh_rate_khz, exc_rate_khz):
-        control = self._run(exc_rate_khz, 0.0, kind, TRACE_SHOWN_MS)
+        control = self.control_trace(exc_rate_khz)
         inhibited = self._run(exc_rate_khz, inh_rate_khz, kind, TRACE_SHOWN_MS)
         for name, result in (("control", control), ("inhibited", inhibited)):
             self.artists[f"v_{name}"].set_data(result.t_ms, result.v_mV)
@@ -166,10 +179,10 @@ def firing_rate_inhibition() -> FiringRateInhibition:
         controls=[
             Control("kind", "Inhibition", value="shunting",
                     options=[(f"{kind} ({_mv(e, 0)} mV)", kind) for kind, e in E_INH_MV.items()]),
-            Control("inh_rate_khz", "Inhibitory input rate (kHz)", min=0.0, max=3.0, step=0.25, value=1.5,
-                    static_values=(0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)),
-            Control("exc_rate_khz", "Excitatory input rate (kHz)", min=1.0, max=6.0, step=0.25, value=3.5,
-                    static_values=(1.0, 2.0, 3.5, 5.0, 6.0)),
+            Control("inh_rate_khz", "Inhibitory input rate (kHz)", min=0.0, max=3.0, step=INH_RATE_STEP_KHZ,
+                    value=1.5, static_values=(0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)),
+            Control("exc_rate_khz", "Excitatory input rate (kHz)", min=1.0, max=6.0, step=EXC_RATE_STEP_KHZ,
+                    value=3.5, static_values=(1.0, 2.0, 3.5, 5.0, 6.0)),
         ],
         static=("kind", "inh_rate_khz", "exc_rate_khz"),
     )
@@ -186,6 +199,12 @@ EXC_ONSET_MS = 15.0
 INH_G_NS = 10.0
 EI_DURATION_MS = 60.0
 EI_DT_MS = 0.2
+#: Step of the inhibition's distance slider, µm (fine enough for 10 values in a 60 % drag; see INH_RATE_STEP_KHZ).
+INH_DISTANCE_STEP_UM = 25.0
+#: Reversal potential of the simulated unit IPSP, mV below rest (any value but 0 gives the same scaled IPSP).
+UNIT_DRIVE_MV = -10.0
+#: (distance, delay, reversal potential) settings whose combined traces are kept before the cache is emptied.
+EI_CACHE_SIZE = 512
 
 
 class EICompetition(Demo):
@@ -240,8 +259,14 @@ class EICompetition(Demo):
                            loc="outside lower center", ncols=3, handlelength=1.8).set_zorder(-1)
         self._exc = ampa(g_max_nS=EXC_G_NS)
         self._epsp = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM)])
-        self.artists["v_exc"].set_data(self._epsp.t_ms, self._epsp.v_soma_mV)
-        self._ipsp_cache: dict = {}
+        self._t_ms = self._epsp.t_ms
+        self.artists["v_exc"].set_data(self._t_ms, self._epsp.v_soma_mV)
+        # The passive cell is linear in the input's reversal potential: with the conductance fixed, the IPSP
+        # alone is (E - E_leak) times a unit response that does not depend on E, simulated once per distance
+        # (exact to rounding; tests/test_demos_threshold.py checks it against simulate_dendrite). It depends
+        # on the distance only, so the frame never depends on the order of visits.
+        self._unit_ipsp: dict = {}
+        self._combined: dict = {}
 
     def _simulate(self, inputs):
         return simulate_dendrite(self.cell, inputs, duration_ms=EI_DURATION_MS, dt_ms=EI_DT_MS)
@@ -251,25 +276,41 @@ class EICompetition(Demo):
         return gaba_a(g_max_nS=INH_G_NS, e_rev_mV=float(e_inh_mV))
 
     def _ipsp_alone(self, inh_distance_um, e_inh_mV, onset_ms):
-        """The IPSP alone at the soma, simulated once at onset 0 and shifted in time (a linear, time-invariant
-        cell with one input: a later onset is the same response later)."""
-        key = (float(inh_distance_um), float(e_inh_mV))
-        if key not in self._ipsp_cache:
-            self._ipsp_cache = {key: self._simulate([(self.inhibition(e_inh_mV), [0.0], inh_distance_um)])}
-        at_zero = self._ipsp_cache[key]
-        t = at_zero.t_ms
-        return np.interp(t - onset_ms, t, at_zero.v_soma_mV, left=float(self.cell.e_leak_mV))
+        """The IPSP alone at the soma (mV): the unit response at this distance, simulated once at onset 0,
+        scaled by the driving force at rest and shifted in time (a linear, time-invariant cell with one input:
+        a later onset is the same response later)."""
+        rest = float(self.cell.e_leak_mV)
+        key = float(inh_distance_um)
+        if key not in self._unit_ipsp:
+            run = self._simulate([(self.inhibition(rest + UNIT_DRIVE_MV), [0.0], inh_distance_um)])
+            self._unit_ipsp[key] = (run.v_soma_mV - rest) / UNIT_DRIVE_MV
+        v_mV = rest + (float(e_inh_mV) - rest) * self._unit_ipsp[key]
+        t = self._t_ms
+        return np.interp(t - onset_ms, t, v_mV, left=rest)
+
+    def _both(self, inh_distance_um, inh_delay_ms, e_inh_mV):
+        """Soma potential (mV) with both inputs, simulated once per setting and kept (up to `EI_CACHE_SIZE`).
+
+        Always the simulation at this very setting: a trace interpolated from two others would depend, in its
+        last bits, on which settings the reader visited first, and so could the frame.
+        """
+        key = (float(inh_distance_um), float(inh_delay_ms), float(e_inh_mV))
+        if key not in self._combined:
+            if len(self._combined) >= EI_CACHE_SIZE:
+                self._combined.clear()
+            self._combined[key] = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM),
+                                                  (self.inhibition(e_inh_mV), [EXC_ONSET_MS + inh_delay_ms],
+                                                   inh_distance_um)]).v_soma_mV
+        return self._combined[key]
 
     def render(self, inh_distance_um, inh_delay_ms, e_inh_mV):
-        onset = EXC_ONSET_MS + inh_delay_ms
-        both = self._simulate([(self._exc, [EXC_ONSET_MS], EXC_DISTANCE_UM),
-                               (self.inhibition(e_inh_mV), [onset], inh_distance_um)])
-        v_inh = self._ipsp_alone(inh_distance_um, e_inh_mV, onset)
-        self.artists["v_inh"].set_data(both.t_ms, v_inh)
-        self.artists["v_both"].set_data(both.t_ms, both.v_soma_mV)
-        k = int(np.argmax(both.v_soma_mV))
-        peak, peak_alone = float(both.v_soma_mV[k]), float(self._epsp.v_soma_mV.max())
-        self.artists["peak"].set_data([both.t_ms[k]], [peak])
+        v_both = self._both(inh_distance_um, inh_delay_ms, e_inh_mV)
+        v_inh = self._ipsp_alone(inh_distance_um, e_inh_mV, EXC_ONSET_MS + inh_delay_ms)
+        self.artists["v_inh"].set_data(self._t_ms, v_inh)
+        self.artists["v_both"].set_data(self._t_ms, v_both)
+        k = int(np.argmax(v_both))
+        peak, peak_alone = float(v_both[k]), float(self._epsp.v_soma_mV.max())
+        self.artists["peak"].set_data([self._t_ms[k]], [peak])
         self.artists["inh_marker"].set_data([inh_distance_um], [0.55])
         self.artists["inh_label"].set_x(inh_distance_um)
         label = f"$E_\\mathrm{{inh}}$ = {_mv(e_inh_mV, 0)} mV"
@@ -303,8 +344,9 @@ def ei_competition() -> EICompetition:
     """An EPSP and an IPSP on the ball-and-stick: position, timing and reversal potential of inhibition."""
     return EICompetition(
         controls=[
-            Control("inh_distance_um", "Inhibition: distance from the soma (µm)", min=0.0, max=800.0, step=50.0,
-                    value=200.0, static_values=(0.0, 200.0, 300.0, 400.0, 500.0, 600.0, 800.0)),
+            Control("inh_distance_um", "Inhibition: distance from the soma (µm)", min=0.0, max=800.0,
+                    step=INH_DISTANCE_STEP_UM, value=200.0,
+                    static_values=(0.0, 200.0, 300.0, 400.0, 500.0, 600.0, 800.0)),
             Control("inh_delay_ms", "Inhibition: delay after excitation (ms)", min=-15.0, max=15.0, step=1.0,
                     value=0.0, static_values=(-15.0, -10.0, -5.0, 0.0, 2.0, 5.0, 10.0)),
             Control("e_inh_mV", "Inhibitory reversal potential (mV)", min=-90.0, max=-50.0, step=1.0, value=-70.0,
