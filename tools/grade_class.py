@@ -103,9 +103,7 @@ def find_submissions(submissions: Path, roster: dict[str, str]) -> tuple[list[Gr
 def handed_out_numbers(autograder: Path) -> dict | None:
     """The numbers of the set that ``autograder`` grades, read from the student notebook that
     ``make coursework`` wrote beside it (``student/<set>.ipynb``); None when there is none to read."""
-    autograder = Path(autograder)
-    name = autograder.stem.removesuffix("-autograder")
-    student = autograder.parent / "student" / f"{name}.ipynb"
+    student = problem_sets.student_notebook(autograder)
     if not student.is_file():
         return None
     return set_variants.parameter_values(json.loads(student.read_text(encoding="utf-8")))

@@ -134,6 +134,13 @@ def build_all(out_dir: Path, names=None, jobs: int = 2, wheel: Path | None = Non
     return dict(zip(names, zips[:len(names)], strict=True))
 
 
+def student_notebook(zip_path: Path) -> Path:
+    """The student notebook that `build_set` wrote beside a set's autograder zip (``student/<set>.ipynb``)."""
+    zip_path = Path(zip_path)
+    name = zip_path.stem.removesuffix("-autograder")
+    return zip_path.parent / "student" / f"{name}.ipynb"
+
+
 def variant_zip(zip_path: Path, variant: int) -> Path:
     """The autograder zip of variant ``variant`` of the set whose variant-1 zip is ``zip_path``."""
     zip_path = Path(zip_path)
@@ -152,7 +159,7 @@ def hand_out(name: str, out_dir: Path, seed: int, variants: int, student_ids: li
         if not student or "/" in student or student.startswith("."):
             raise ValueError(f"student_id must be a non-empty name without '/' or a leading '.', got {student!r}")
         k = set_variants.variant_of(seed, variants, name, student)
-        source = variant_zip(folder / f"{name}-autograder.zip", k).parent / "student" / f"{name}.ipynb"
+        source = student_notebook(variant_zip(folder / f"{name}-autograder.zip", k))
         dest = folder / "handout" / student / f"{name}.ipynb"
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, dest)
@@ -503,7 +510,7 @@ def main(argv=None) -> int:
         numbers = "numbers from the seed" if (z.parent / "variant.yml").is_file() else "published numbers"
         handout = z.parent / "students.csv"
         where = (f"{args.variants} variants, one per student: {z.parent / 'handout'}/<student_id>/ ({handout})"
-                 if handout.is_file() else z.parent / "student" / f"{name}.ipynb")
+                 if handout.is_file() else student_notebook(z))
         print(f"{name} ({numbers}): {where}  {z}")
     requirements = args.out / "course-requirements.txt"
     requirements.write_text(ipsplib_release.course_requirements(), encoding="utf-8")

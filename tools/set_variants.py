@@ -37,6 +37,7 @@ True
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import io
 import json
@@ -96,7 +97,10 @@ def is_variable(name: str) -> bool:
     return (COURSEWORK / name / "parameters.yml").is_file()
 
 
+@functools.cache
 def _spec(name: str) -> dict:
+    """Set ``name``'s parameters.yml, parsed once per process (a draw tries hundreds of candidates, and
+    parsing took most of its time). Read-only: callers must not change it."""
     return yaml.safe_load((COURSEWORK / name / "parameters.yml").read_text(encoding="utf-8"))
 
 
